@@ -1,1 +1,79 @@
-﻿Console.WriteLine("Hello, World!");
+using Akka.Actor;
+using Akka.Configuration;
+using Workers.Actors;
+using Workers.Actors.Plugins;
+using Workers.WorkerNode;
+
+// A worker node: loads plugins, registers with its manager over Akka.Remote, runs one job at a time, and exits
+// when its manager is gone. Every failure to start is one line on stderr and a distinct exit code.
+
+NodeOptions options;
+try
+{
+    options = NodeOptions.Parse(args);
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"Workers.WorkerNode: {e.Message}");
+    Console.Error.WriteLine(NodeOptions.Usage);
+    return ExitCode.BadArguments;
+}
+
+string? token = null;
+if (options.TokenFile is { } tokenFile)
+{
+    try
+    {
+        token = File.ReadAllText(tokenFile).Trim();
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"Workers.WorkerNode: cannot read the token file {tokenFile}: {e.Message}");
+        return ExitCode.BadArguments;
+    }
+}
+
+PluginHost plugins;
+try
+{
+    plugins = new PluginHost(PluginDiscovery.Discover(options.PluginAssemblies));
+}
+catch (PluginLoadException e)
+{
+    Console.Error.WriteLine($"Workers.WorkerNode: {e.Message}");
+    return ExitCode.PluginLoadFailed;
+}
+
+var endpoint = ConfigurationFactory.ParseString(
+    $"akka.remote.dot-netty.tcp {{ hostname = \"{options.Hostname}\", port = {options.Port} }}");
+var system = ActorSystem.Create(ManagerSystemName(options.ManagerPath), endpoint.WithFallback(WorkersConfiguration.WorkerNode));
+var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+system.ActorOf(WorkerActor.Props(options, plugins, token, exit), "worker");
+
+if (options.WatchStdin)
+{
+    // A spawned node's stdin is a pipe from its manager's process: end of file means the manager is gone,
+    // however it died (even SIGKILL), so the node never outlives it.
+    _ = Task.Factory.StartNew(() =>
+    {
+        using var stdin = Console.OpenStandardInput();
+        var buffer = new byte[256];
+        while (stdin.Read(buffer, 0, buffer.Length) > 0) { }
+        Console.Error.WriteLine($"Workers.WorkerNode [{options.WorkerId}]: the manager closed stdin; exiting.");
+        exit.TrySetResult(ExitCode.ManagerLost);
+    }, TaskCreationOptions.LongRunning);
+}
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    exit.TrySetResult(ExitCode.Ok);
+};
+
+var code = await exit.Task;
+// A plugin stuck in native code must not keep the process alive: give the shutdown a bounded time.
+await Task.WhenAny(Task.WhenAll(system.Terminate(), plugins.DisposeAsync().AsTask()), Task.Delay(TimeSpan.FromSeconds(3)));
+return code;
+
+// The node's ActorSystem takes the manager's system name; it has no meaning beyond the logs.
+static string ManagerSystemName(string managerPath) =>
+    ActorPath.TryParse(managerPath, out var path) && path.Address.System is { Length: > 0 } name ? $"{name}-node" : "workers-node";

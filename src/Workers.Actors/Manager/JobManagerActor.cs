@@ -1,0 +1,281 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Event;
+using Workers.Actors.Launching;
+using Workers.Actors.Manager;
+using Workers.Actors.Plugins;
+using Workers.Actors.Proxy;
+
+namespace Workers.Actors;
+
+/// <summary>
+/// Owns the jobs of one worker type: the job table, the queue of pending jobs, the subscriptions and the worker
+/// slots. Each slot is a <c>WorkerProxyActor</c> child bound to one worker node process. The actor never blocks;
+/// every command is answered to its sender (see the README for the protocol).
+/// </summary>
+public sealed partial class JobManagerActor : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly JobManagerOptions _options;
+    private readonly ImmutableHashSet<string> _plugins;
+    private readonly Dictionary<string, string> _pluginConfigs;
+    private readonly OrderedDictionary<string, JobRecord> _jobs = [];
+    private readonly PendingJobQueue _pending = new();
+    private readonly Subscribers _subscribers = new();
+    private readonly Slot[] _slots;
+    private INodeLauncher _launcher = null!;
+    private long _nextSequence;
+    private long _nextCorrelationId;
+
+    public JobManagerActor(JobManagerOptions options)
+    {
+        options.Validate();
+        _options = options;
+        _plugins = PluginDiscovery.Discover(options.ResolvedPluginAssemblies()).Select(p => p.Name).ToImmutableHashSet();
+        _pluginConfigs = options.PluginConfigs.ToDictionary(pair => pair.Key, pair => pair.Value.GetRawText());
+        _slots = Enumerable.Range(1, options.Worker.MaxWorkers).Select(i => new Slot(i)).ToArray();
+
+        Receive<StartJob>(Handle);
+        Receive<CancelJob>(Handle);
+        Receive<GetJob>(get => Sender.Tell(new JobInfo(_jobs.GetValueOrDefault(get.JobId)?.ToSnapshot())));
+        Receive<GetAllJobs>(_ => Sender.Tell(new AllJobs(_jobs.Values.Select(job => job.ToSnapshot()).ToList())));
+        Receive<ClearCompletedJobs>(Handle);
+        Receive<GetWorkers>(_ => Sender.Tell(new WorkersInfo(_slots.Select(slot => slot.ToSnapshot()).ToList())));
+        Receive<SubscribeToJobEvents>(Handle);
+        Receive<UnsubscribeFromJobEvents>(Handle);
+        Receive<ReloadPlugin>(Handle);
+        Receive<UnloadPlugin>(Handle);
+        Receive<PluginCommandsDone>(Handle);
+        Receive<RegisterWorker>(Handle);
+        Receive<SlotReady>(Handle);
+        Receive<NodeChunks>(Handle);
+        Receive<NodeProgress>(Handle);
+        Receive<NodeJobSucceeded>(Handle);
+        Receive<NodeJobFailed>(Handle);
+        Receive<SlotFaulted>(Handle);
+        Receive<Terminated>(Handle);
+    }
+
+    /// <summary>Props for plain Akka: create it on a system configured with <see cref="WorkersConfiguration.Manager"/>.</summary>
+    public static Props Props(JobManagerOptions options) => Akka.Actor.Props.Create(() => new JobManagerActor(options));
+
+    /// <summary>The conventional actor name of the manager of a worker type.</summary>
+    public static string ActorName(string workerType) => $"job-manager-{workerType}";
+
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new WorkerSupervisorStrategy(_options.Worker.RestartPolicy, (child, cause, directive) => Self.Tell(new SlotFaulted(child, cause, directive)));
+
+    protected override void PreStart()
+    {
+        _launcher = _options.NodeLauncher ?? new ProcessNodeLauncher(_options.WorkerNodePath, Logging.GetLogger(Context.System, $"{Self.Path.Name}.nodes"));
+        if (_options.NodeLauncher is null && Context.System is ExtendedActorSystem { Provider: not Akka.Remote.IRemoteActorRefProvider })
+            throw new InvalidOperationException(
+                "JobManagerActor needs Akka.Remote so that worker nodes can connect back: create the ActorSystem with WorkersConfiguration.Manager, or use WithWorkers.");
+        _log.Info("Job manager [{0}] ready with [{1}] slot(s) and plugins [{2}]", _options.WorkerType, _slots.Length, string.Join(", ", _plugins.Order()));
+    }
+
+    private DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    private void Handle(StartJob start)
+    {
+        var options = start.Options ?? new JobOptions();
+        if (options.JobId is { } id && _jobs.TryGetValue(id, out var existing))
+        {
+            // Idempotent submit: the same id is the same job, as long as it names the same plugin.
+            Sender.Tell(existing.PluginId == start.PluginId
+                ? new JobAccepted(existing.ToSnapshot())
+                : new JobRejected($"Job id \"{id}\" is already used by a job of plugin \"{existing.PluginId}\"."));
+            return;
+        }
+        if (NoSlotCanRunJobs)
+        {
+            Sender.Tell(new JobRejected("No worker can run jobs: every slot has failed (see the WorkerFailed events and the log)."));
+            return;
+        }
+        if (JobSubmission.Reject(start, _plugins, _pending.Count, _options.Worker) is { } reason)
+        {
+            Sender.Tell(new JobRejected(reason));
+            return;
+        }
+
+        var job = new JobRecord(options.JobId ?? Guid.NewGuid().ToString("N"), start.PluginId,
+            JobSubmission.ParametersJson(start.Parameters), options, _nextSequence++, Now);
+        _jobs.Add(job.Id, job);
+        _pending.Enqueue(job);
+        Sender.Tell(new JobAccepted(job.ToSnapshot()));
+        Publish(new JobQueued(job.Id, job.PluginId));
+        Dispatch();
+    }
+
+    private void Handle(CancelJob cancel)
+    {
+        if (!_jobs.TryGetValue(cancel.JobId, out var job))
+        {
+            Sender.Tell(new CancelJobResult(cancel.JobId, false, $"Unknown job \"{cancel.JobId}\"."));
+            return;
+        }
+        switch (job.Status)
+        {
+            case JobStatus.Pending:
+                _pending.Remove(job);
+                job.Cancel(Now);
+                Sender.Tell(new CancelJobResult(job.Id, true, null));
+                EndJob(job, new JobCancelled(job.Id));
+                break;
+            case JobStatus.Running when SlotOf(job) is { Proxy: { } proxy }:
+                // Answered once the node process is gone (or the job finished first).
+                (job.CancelRequesters ??= []).Add(Sender);
+                proxy.Tell(new CancelRunningJob(job.Id));
+                break;
+            default:
+                Sender.Tell(new CancelJobResult(job.Id, false, $"Job \"{job.Id}\" is already {job.Status.ToString().ToLowerInvariant()}."));
+                break;
+        }
+    }
+
+    private void Handle(ClearCompletedJobs _)
+    {
+        var finished = _jobs.Values.Where(job => job.IsTerminal).Select(job => job.Id).ToList();
+        foreach (var id in finished)
+            _jobs.Remove(id);
+        Sender.Tell(new CompletedJobsCleared(finished.Count));
+    }
+
+    private void Handle(SubscribeToJobEvents subscribe)
+    {
+        _subscribers.Add(subscribe.Subscriber, subscribe.JobId);
+        Context.Watch(subscribe.Subscriber);
+        Sender.Tell(new SubscribedToJobEvents(subscribe.JobId));
+    }
+
+    private void Handle(UnsubscribeFromJobEvents unsubscribe)
+    {
+        _subscribers.RemoveEverywhere(unsubscribe.Subscriber);
+        Context.Unwatch(unsubscribe.Subscriber);
+        Sender.Tell(UnsubscribedFromJobEvents.Instance);
+    }
+
+    private void Handle(RegisterWorker registration)
+    {
+        if (_slots.FirstOrDefault(slot => slot.WorkerId == registration.WorkerId) is { Proxy: { } proxy })
+        {
+            proxy.Forward(registration);
+            return;
+        }
+        _log.Warning("Refused a registration from unknown worker [{0}] (pid [{1}])", registration.WorkerId, registration.Pid);
+        registration.Worker.Tell(new WorkerRegistrationRefused(registration.WorkerId, $"no slot {registration.WorkerId} is starting"));
+    }
+
+    private void Handle(SlotReady ready)
+    {
+        if (SlotOf(Sender) is not { } slot)
+            return;
+        slot.State = WorkerState.Idle;
+        slot.Pid = ready.Pid;
+        slot.Plugins = ready.Plugins;
+        slot.LoadedPlugin = null;
+        Publish(new WorkerStarted(slot.WorkerId, ready.Pid));
+        Dispatch();
+    }
+
+    private void Handle(NodeChunks chunks)
+    {
+        if (RunningJobOf(Sender, chunks.JobId) is not { } job)
+            return;
+        foreach (var text in chunks.Texts)
+        {
+            job.StreamedText?.Append(text);
+            Publish(new JobChunk(job.Id, job.NextChunkSequence++, text, false));
+        }
+        // Published to every subscriber: the node may send as many more.
+        Sender.Tell(new ChunksAck(job.Id, chunks.Texts.Length));
+    }
+
+    private void Handle(NodeProgress progress)
+    {
+        if (RunningJobOf(Sender, progress.JobId) is { } job)
+            Publish(new JobProgress(job.Id, progress.Fraction, progress.Message));
+    }
+
+    private void Handle(NodeJobSucceeded done)
+    {
+        if (RunningJobOf(Sender, done.JobId) is not { } job || SlotOf(Sender) is not { } slot)
+            return;
+        JsonElement result;
+        if (done.ResultJson is null)
+        {
+            Publish(new JobChunk(job.Id, job.NextChunkSequence++, "", true));
+            result = JsonSerializer.SerializeToElement(new { text = job.StreamedText?.ToString() ?? "" });
+        }
+        else
+        {
+            result = JsonDocument.Parse(done.ResultJson).RootElement;
+        }
+        job.Complete(result, Now);
+        slot.JobsCompleted++;
+        slot.ConsecutiveFailures = 0;
+        FreeSlot(slot);
+        EndJob(job, new JobCompleted(job.Id, result));
+        Dispatch();
+    }
+
+    private void Handle(NodeJobFailed failed)
+    {
+        if (RunningJobOf(Sender, failed.JobId) is not { } job || SlotOf(Sender) is not { } slot)
+            return;
+        job.Fail(failed.Error, Now);
+        FreeSlot(slot);
+        EndJob(job, new JobFailed(job.Id, failed.Error));
+        Dispatch();
+    }
+
+    private void Handle(Terminated terminated)
+    {
+        if (SlotOf(terminated.ActorRef) is { } slot)
+        {
+            // The proxy was stopped by the restart policy: the slot starts a new node when a job needs it.
+            slot.Proxy = null;
+            slot.State = WorkerState.NotStarted;
+            Dispatch();
+            return;
+        }
+        _subscribers.RemoveEverywhere(terminated.ActorRef);
+    }
+
+    private void FreeSlot(Slot slot)
+    {
+        slot.LoadedPlugin = slot.RunningJob?.PluginId;
+        slot.RunningJob = null;
+        slot.State = WorkerState.Idle;
+    }
+
+    /// <summary>Publishes the terminal event, answers waiting cancels, and forgets the job's per-job subscribers.</summary>
+    private void EndJob(JobRecord job, IJobEvent terminal)
+    {
+        Publish(terminal);
+        if (job.CancelRequesters is { } requesters)
+        {
+            var cancelled = job.Status == JobStatus.Cancelled;
+            var reply = new CancelJobResult(job.Id, cancelled, cancelled ? null : $"Job \"{job.Id}\" {job.Status.ToString().ToLowerInvariant()} before it could be cancelled.");
+            requesters.ForEach(requester => requester.Tell(reply));
+            job.CancelRequesters = null;
+        }
+        foreach (var subscriber in _subscribers.DropJob(job.Id))
+        {
+            if (!_subscribers.IsKnown(subscriber))
+                Context.Unwatch(subscriber);
+        }
+    }
+
+    private void Publish(IJobEvent @event) => _subscribers.Publish(@event, Self);
+
+    private void Publish(IWorkerEvent @event) => _subscribers.Publish(@event, Self);
+
+    private Slot? SlotOf(IActorRef proxy) => Array.Find(_slots, slot => proxy.Equals(slot.Proxy));
+
+    private Slot? SlotOf(JobRecord job) => Array.Find(_slots, slot => slot.RunningJob == job);
+
+    private JobRecord? RunningJobOf(IActorRef proxy, string jobId) =>
+        SlotOf(proxy)?.RunningJob is { } job && job.Id == jobId ? job : null;
+}

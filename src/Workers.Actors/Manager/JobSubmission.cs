@@ -1,0 +1,32 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+
+namespace Workers.Actors.Manager;
+
+/// <summary>The rules a submission must pass before it becomes a job. Each rejection says what to change.</summary>
+internal static class JobSubmission
+{
+    public const int MaxJobIdLength = 200;
+
+    /// <summary>Returns why the job cannot be accepted, or null when it can.</summary>
+    public static string? Reject(StartJob command, ImmutableHashSet<string> plugins, int pendingCount, WorkerConfig config)
+    {
+        if (string.IsNullOrWhiteSpace(command.PluginId))
+            return "PluginId is required.";
+        if (!plugins.Contains(command.PluginId))
+            return $"Unknown plugin \"{command.PluginId}\". Known plugins: {string.Join(", ", plugins.Order())}.";
+        if (command.Parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined or JsonValueKind.Null))
+            return $"Parameters must be a JSON object (or omitted), got {command.Parameters.ValueKind}.";
+        if (command.Options?.JobId is { } id && (id.Length is 0 or > MaxJobIdLength || id.Any(char.IsControl)))
+            return $"JobId must be 1 to {MaxJobIdLength} printable characters.";
+        if (command.Options?.Timeout is { } timeout && timeout <= TimeSpan.Zero)
+            return $"Timeout must be positive, got {timeout}.";
+        if (config.RequestQueueSize > 0 && pendingCount >= config.RequestQueueSize)
+            return $"The queue is full: {pendingCount} jobs are pending (WorkerConfig.RequestQueueSize = {config.RequestQueueSize}). Retry later or raise the limit.";
+        return null;
+    }
+
+    /// <summary>The parameters as the JSON text sent to the node: always an object.</summary>
+    public static string ParametersJson(JsonElement parameters) =>
+        parameters.ValueKind == JsonValueKind.Object ? parameters.GetRawText() : "{}";
+}

@@ -1,0 +1,40 @@
+namespace Workers.Actors.Manager;
+
+/// <summary>
+/// Pending jobs ordered by priority (higher first), then by submission (FIFO). Removing a job (cancel) is
+/// lazy: it is skipped when it reaches the head, so removal costs nothing and <see cref="Count"/> stays exact.
+/// </summary>
+internal sealed class PendingJobQueue
+{
+    private readonly PriorityQueue<JobRecord, (int NegativePriority, long Sequence)> _queue = new();
+    private readonly HashSet<string> _removed = [];
+
+    public int Count { get; private set; }
+
+    public void Enqueue(JobRecord job)
+    {
+        _queue.Enqueue(job, (-job.Options.Priority, job.Sequence));
+        Count++;
+    }
+
+    /// <summary>Marks a queued job as gone; returns false if it is not queued.</summary>
+    public bool Remove(JobRecord job)
+    {
+        if (job.Status != JobStatus.Pending || !_removed.Add(job.Id))
+            return false;
+        Count--;
+        return true;
+    }
+
+    public bool TryDequeue(out JobRecord job)
+    {
+        while (_queue.TryDequeue(out job!, out _))
+        {
+            if (_removed.Remove(job.Id))
+                continue;
+            Count--;
+            return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,23 @@
+using Akka.Actor;
+using Akka.Actor.Internal;
+
+namespace Workers.Actors.Manager;
+
+/// <summary>
+/// One-for-one supervision of the worker proxies with the restart policy as decider, which also tells the
+/// manager which proxy failed and why before the directive is applied, so the job it was running is settled
+/// first. Retries are unlimited here because the manager keeps its own per-slot budget.
+/// </summary>
+internal sealed class WorkerSupervisorStrategy(RestartPolicy policy, Action<IActorRef, Exception, Directive> onFailure)
+    : OneForOneStrategy(-1, Timeout.InfiniteTimeSpan, cause => RestartDecider.Decide(policy, Unwrap(cause)))
+{
+    public override void ProcessFailure(IActorContext context, bool restart, IActorRef child, Exception cause, ChildRestartStats stats, IReadOnlyCollection<ChildRestartStats> children)
+    {
+        onFailure(child, Unwrap(cause), restart ? Directive.Restart : Directive.Stop);
+        base.ProcessFailure(context, restart, child, cause, stats, children);
+    }
+
+    // A throw from PreStart arrives wrapped; the policy is about what the proxy meant.
+    private static Exception Unwrap(Exception cause) =>
+        cause is ActorInitializationException { InnerException: { } inner } ? inner : cause;
+}

@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Workers.Actors.Launching;
+
+namespace Workers.Actors;
+
+/// <summary>Everything one <see cref="JobManagerActor"/> needs. <see cref="WorkerType"/> is required.</summary>
+public sealed record JobManagerOptions
+{
+    /// <summary>The kind of work this manager runs ("transcription"): its actor name, log prefix and event-name prefix.</summary>
+    public string WorkerType { get; init; } = "";
+
+    /// <summary>Passed unchanged to the plugin registry when it lists this manager's plugins.</summary>
+    public object? Category { get; init; }
+
+    /// <summary>When false, <see cref="JobOptions.Stream"/> is ignored and every job returns its result in one piece (default true).</summary>
+    public bool SupportsStreaming { get; init; } = true;
+
+    public WorkerConfig Worker { get; init; } = new();
+
+    /// <summary>Paths of the assemblies whose plugins the nodes load (relative paths are taken from the application's folder).</summary>
+    public ImmutableArray<string> PluginAssemblies { get; init; } = [];
+
+    /// <summary>Configuration per plugin name, given to the plugin when a node loads it. Plugins without one get <c>{}</c>.</summary>
+    public IReadOnlyDictionary<string, JsonElement> PluginConfigs { get; init; } = ImmutableDictionary<string, JsonElement>.Empty;
+
+    /// <summary>The worker node executable; by default the one the build copies beside the application.</summary>
+    public string? WorkerNodePath { get; init; }
+
+    /// <summary>Starts node processes. Null (default) starts the worker node executable; tests may start in-process nodes.</summary>
+    public INodeLauncher? NodeLauncher { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> or <see cref="ArgumentOutOfRangeException"/> naming the first setting that cannot work.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(WorkerType))
+            throw new ArgumentException("WorkerType is required: it names the manager (for example \"transcription\").", nameof(WorkerType));
+        if (!WorkerType.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new ArgumentException($"WorkerType \"{WorkerType}\" may contain only letters, digits, '-' and '_' (it becomes an actor name).", nameof(WorkerType));
+        if (PluginAssemblies.IsDefaultOrEmpty)
+            throw new ArgumentException("PluginAssemblies is empty: name at least one assembly that contains plugins.", nameof(PluginAssemblies));
+        Worker.Validate();
+    }
+
+    internal IEnumerable<string> ResolvedPluginAssemblies() =>
+        PluginAssemblies.Select(path => Path.GetFullPath(path, AppContext.BaseDirectory));
+}

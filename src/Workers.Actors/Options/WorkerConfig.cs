@@ -1,0 +1,90 @@
+namespace Workers.Actors;
+
+/// <summary>Limits and timings of a manager's worker slots. The names follow the original library's WorkerConfig.</summary>
+public sealed record WorkerConfig
+{
+    /// <summary>The most pending jobs; a submission beyond it is rejected. 0 (default) means unlimited.</summary>
+    public int RequestQueueSize { get; init; }
+
+    /// <summary>The most stream chunks in flight between a node and the manager (default 100). A faster plugin is slowed down.</summary>
+    public int ResultQueueSize { get; init; } = 100;
+
+    /// <summary>The most plugin-command replies kept per node (default 10); kept for compatibility with the original.</summary>
+    public int ResponseQueueSize { get; init; } = 10;
+
+    /// <summary>Default <see cref="Actors.RestartPolicy.OnCancellation"/>.</summary>
+    public RestartPolicy RestartPolicy { get; init; } = RestartPolicy.OnCancellation;
+
+    /// <summary>Consecutive failures (never cancellations) a slot may have before it is Failed (default 3).</summary>
+    public int MaxRestartAttempts { get; init; } = 3;
+
+    /// <summary>First backoff delay (default 1 s).</summary>
+    public TimeSpan RestartBackoffBase { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest backoff delay (default 60 s).</summary>
+    public TimeSpan RestartBackoffMax { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Worker slots, each its own node process (default 1).</summary>
+    public int MaxWorkers { get; init; } = 1;
+
+    /// <summary>How long a started node has to register before it is killed (default 30 s).</summary>
+    public TimeSpan WorkerStartTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a reload may take on a node (default 30 s).</summary>
+    public TimeSpan ReloadTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an unload may take on a node (default 10 s).</summary>
+    public TimeSpan UnloadTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a node has to exit when asked before it is killed (default 5 s).</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Default per-job time limit; null (default) means none.</summary>
+    public TimeSpan? JobTimeout { get; init; }
+
+    /// <summary>Replace a node after this many jobs; null (default) means never.</summary>
+    public int? MaxJobsPerWorker { get; init; }
+
+    /// <summary>Replace a node, between jobs, once its memory exceeds this; null (default) means never.</summary>
+    public int? MaxWorkerMemoryMb { get; init; }
+
+    /// <summary>Registered spare nodes kept ready so a killed node's slot starts without a cold start (default 0).</summary>
+    public int WarmSpares { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting that cannot work.</summary>
+    public void Validate()
+    {
+        if (RequestQueueSize < 0)
+            throw new ArgumentOutOfRangeException(nameof(RequestQueueSize), RequestQueueSize, "RequestQueueSize must be 0 (unlimited) or more.");
+        if (ResultQueueSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(ResultQueueSize), ResultQueueSize, "ResultQueueSize must be at least 1: it is the number of stream chunks allowed in flight.");
+        if (ResponseQueueSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(ResponseQueueSize), ResponseQueueSize, "ResponseQueueSize must be at least 1.");
+        if (MaxWorkers < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxWorkers), MaxWorkers, "MaxWorkers must be at least 1.");
+        if (MaxRestartAttempts < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxRestartAttempts), MaxRestartAttempts, "MaxRestartAttempts must be 0 or more.");
+        if (RestartBackoffBase <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(RestartBackoffBase), RestartBackoffBase, "RestartBackoffBase must be positive.");
+        if (RestartBackoffMax < RestartBackoffBase)
+            throw new ArgumentOutOfRangeException(nameof(RestartBackoffMax), RestartBackoffMax, "RestartBackoffMax must not be shorter than RestartBackoffBase.");
+        Positive(WorkerStartTimeout, nameof(WorkerStartTimeout));
+        Positive(ReloadTimeout, nameof(ReloadTimeout));
+        Positive(UnloadTimeout, nameof(UnloadTimeout));
+        Positive(ShutdownTimeout, nameof(ShutdownTimeout));
+        if (JobTimeout is { } timeout)
+            Positive(timeout, nameof(JobTimeout));
+        if (MaxJobsPerWorker is < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxJobsPerWorker), MaxJobsPerWorker, "MaxJobsPerWorker must be at least 1, or null for no limit.");
+        if (MaxWorkerMemoryMb is < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxWorkerMemoryMb), MaxWorkerMemoryMb, "MaxWorkerMemoryMb must be at least 1, or null for no limit.");
+        if (WarmSpares < 0)
+            throw new ArgumentOutOfRangeException(nameof(WarmSpares), WarmSpares, "WarmSpares must be 0 or more.");
+    }
+
+    private static void Positive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive.");
+    }
+}

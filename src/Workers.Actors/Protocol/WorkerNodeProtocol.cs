@@ -1,0 +1,62 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+
+namespace Workers.Actors;
+
+/// <summary>
+/// Marks every message that crosses the process boundary between a manager and a worker node. The Hyperion
+/// serializer is bound to this interface only (see hocon/), so nothing else can travel by accident.
+/// Payloads travel as UTF-8 JSON text, never as object graphs.
+/// </summary>
+public interface IWorkerWireMessage;
+
+// node → manager
+
+/// <summary>A node announces itself (sent to the manager actor, which hands it to the slot's proxy).</summary>
+public sealed record RegisterWorker(
+    string WorkerId,
+    IActorRef Worker,
+    int Pid,
+    ImmutableArray<string> Plugins,
+    string? Token) : IWorkerWireMessage;
+
+/// <summary>A batch of consecutive chunks of one job, starting at <paramref name="FirstSequence"/>.</summary>
+public sealed record NodeChunks(string JobId, long FirstSequence, ImmutableArray<string> Texts) : IWorkerWireMessage;
+
+public sealed record NodeProgress(string JobId, double Fraction, string? Message) : IWorkerWireMessage;
+
+/// <summary>The job finished. <paramref name="ResultJson"/> is null for a streamed job: its result is the streamed text.</summary>
+public sealed record NodeJobSucceeded(string JobId, string? ResultJson, long ChunkCount) : IWorkerWireMessage;
+
+public sealed record NodeJobFailed(string JobId, string Error) : IWorkerWireMessage;
+
+public sealed record NodePluginCommandReply(long CorrelationId, string PluginName, bool Success, string? Error) : IWorkerWireMessage;
+
+// manager → node
+
+public sealed record WorkerRegistered(string WorkerId) : IWorkerWireMessage;
+
+public sealed record WorkerRegistrationRefused(string WorkerId, string Reason) : IWorkerWireMessage;
+
+/// <summary>Runs one job. <paramref name="ConfigJson"/> is the plugin's configuration, used if the plugin is not loaded yet.</summary>
+public sealed record ExecuteJob(
+    string JobId,
+    string PluginId,
+    string ParametersJson,
+    bool Stream,
+    string ConfigJson,
+    int ChunkWindow) : IWorkerWireMessage;
+
+/// <summary>The manager has taken <paramref name="Count"/> more chunks of the job: the node may send that many more.</summary>
+public sealed record ChunksAck(string JobId, int Count) : IWorkerWireMessage;
+
+public sealed record NodeReloadPlugin(long CorrelationId, string PluginName, string ConfigJson) : IWorkerWireMessage;
+
+public sealed record NodeUnloadPlugin(long CorrelationId, string PluginName) : IWorkerWireMessage;
+
+/// <summary>Asks the node to finish and exit.</summary>
+public sealed class StopWorkerNode : IWorkerWireMessage
+{
+    public static readonly StopWorkerNode Instance = new();
+    private StopWorkerNode() { }
+}

@@ -1,0 +1,20 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+
+namespace Workers.Actors.Proxy;
+
+// Messages between a JobManagerActor and its WorkerProxyActors: in-process only.
+
+/// <summary>Run a job on the slot's node (the slot is idle).</summary>
+internal sealed record RunJob(string JobId, string PluginId, string ParametersJson, bool Stream, string ConfigJson)
+    : INoSerializationVerificationNeeded;
+
+/// <summary>Kill the node if, and only if, it is still running this job.</summary>
+internal sealed record CancelRunningJob(string JobId) : INoSerializationVerificationNeeded;
+
+/// <summary>The slot's node registered and is idle.</summary>
+internal sealed record SlotReady(int Pid, ImmutableArray<string> Plugins) : INoSerializationVerificationNeeded;
+
+/// <summary>A plugin command for the slot's node; answered with <see cref="NodePluginCommandReply"/> or a timeout reply.</summary>
+internal sealed record SlotPluginCommand(IWorkerWireMessage Command, long CorrelationId, string PluginName, TimeSpan Timeout)
+    : INoSerializationVerificationNeeded;

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using System.Text.Json;
+using Akka.Actor;
+using Workers.Actors;
+using Workers.Plugins;
+
+namespace Workers.WorkerNode;
+
+/// <summary>
+/// Runs one job off the actor's thread and sends its chunks and progress straight to the manager's proxy.
+/// Streamed chunks are batched (whatever is ready goes in one message) and bounded by <see cref="Credits"/>, so a
+/// plugin that produces faster than the manager consumes waits in its <c>yield</c> instead of filling memory.
+/// </summary>
+internal sealed class JobRunner
+{
+    private const int MaxBatch = 512;
+    private static readonly long ProgressInterval = Stopwatch.Frequency / 10; // at most ten updates a second
+
+    private readonly ExecuteJob _job;
+    private readonly IActorRef _proxy;
+    private readonly string _workerId;
+    private readonly object _progressGate = new();
+    private long _lastProgressAt = -ProgressInterval;
+    private NodeProgress? _pendingProgress;
+
+    public JobRunner(ExecuteJob job, IActorRef proxy, string workerId)
+    {
+        _job = job;
+        _proxy = proxy;
+        _workerId = workerId;
+        Credits = new ChunkCredits(Math.Max(1, job.ChunkWindow));
+    }
+
+    public ChunkCredits Credits { get; }
+
+    /// <summary>Never throws: a failing plugin becomes <see cref="NodeJobFailed"/> with its message.</summary>
+    public async Task<IWorkerWireMessage> RunAsync(PluginHost plugins, CancellationToken stopping)
+    {
+        try
+        {
+            var plugin = await plugins.GetAsync(_job.PluginId, _job.ConfigJson, stopping).ConfigureAwait(false);
+            using var parameters = JsonDocument.Parse(_job.ParametersJson);
+            var context = new JobContext(_job.JobId, parameters.RootElement, _workerId, Environment.ProcessId, ReportProgress, stopping);
+            var outcome = _job.Stream && plugin is IStreamingWorkerPlugin streaming
+                ? await StreamAsync(streaming, context, stopping).ConfigureAwait(false)
+                : new NodeJobSucceeded(_job.JobId, ResultAdapter.ToJson(await plugin.ExecuteAsync(context).ConfigureAwait(false)), 0);
+            FlushProgress();
+            return outcome;
+        }
+        catch (Exception e)
+        {
+            FlushProgress();
+            return new NodeJobFailed(_job.JobId, Describe(e));
+        }
+    }
+
+    private async Task<NodeJobSucceeded> StreamAsync(IStreamingWorkerPlugin plugin, JobContext context, CancellationToken stopping)
+    {
+        var channel = Channel.CreateBounded<string>(new BoundedChannelOptions(Math.Max(1, _job.ChunkWindow))
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var chunk in plugin.StreamAsync(context).WithCancellation(stopping).ConfigureAwait(false))
+                    await channel.Writer.WriteAsync(chunk, stopping).ConfigureAwait(false);
+                channel.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                channel.Writer.Complete(e);
+            }
+        }, stopping);
+
+        long sequence = 0;
+        var reader = channel.Reader;
+        var batch = new List<string>(MaxBatch);
+        while (await reader.WaitToReadAsync(stopping).ConfigureAwait(false))
+        {
+            var credits = await Credits.TakeAsync(Math.Min(MaxBatch, Math.Max(1, reader.Count)), stopping).ConfigureAwait(false);
+            while (batch.Count < credits && reader.TryRead(out var chunk))
+                batch.Add(chunk);
+            Credits.Return(credits - batch.Count);
+            _proxy.Tell(new NodeChunks(_job.JobId, sequence, [.. batch]));
+            sequence += batch.Count;
+            batch.Clear();
+        }
+        await producer.ConfigureAwait(false);
+        return new NodeJobSucceeded(_job.JobId, null, sequence);
+    }
+
+    private void ReportProgress(double fraction, string? message)
+    {
+        var now = Stopwatch.GetTimestamp();
+        lock (_progressGate)
+        {
+            _pendingProgress = new NodeProgress(_job.JobId, fraction, message);
+            if (now - _lastProgressAt < ProgressInterval)
+                return; // kept as pending: the latest value is sent later
+            _lastProgressAt = now;
+        }
+        FlushProgress();
+    }
+
+    private void FlushProgress()
+    {
+        NodeProgress? progress;
+        lock (_progressGate)
+        {
+            progress = _pendingProgress;
+            _pendingProgress = null;
+        }
+        if (progress is not null)
+            _proxy.Tell(progress);
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        AggregateException { InnerExceptions.Count: 1 } aggregate => Describe(aggregate.InnerExceptions[0]),
+        ChannelClosedException { InnerException: { } inner } => Describe(inner),
+        _ => e.Message,
+    };
+}

@@ -1,0 +1,85 @@
+using System.Collections.Immutable;
+
+namespace Workers.WorkerNode;
+
+/// <summary>The node's command line. <see cref="Parse"/> throws <see cref="UsageException"/> with a message for the user.</summary>
+internal sealed record NodeOptions(
+    string ManagerPath,
+    string WorkerId,
+    ImmutableArray<string> PluginAssemblies,
+    string Hostname,
+    int Port,
+    bool WatchStdin,
+    string? TokenFile,
+    TimeSpan RegisterTimeout)
+{
+    public const string Usage = """
+        Usage: Workers.WorkerNode --manager <actor path> --worker-id <id> --plugins <assembly.dll>... [options]
+
+          --manager <path>         the manager actor to register with, e.g.
+                                   akka.tcp://app@127.0.0.1:4053/user/job-manager-transcription
+          --worker-id <id>         the slot this node serves (worker-1, ...)
+          --plugins <path>...      plugin assemblies to load (one or more)
+          --hostname <address>     address to listen on (default 127.0.0.1)
+          --port <port>            port to listen on (default 0: any free port)
+          --token-file <path>      file holding the token the manager expects
+          --register-timeout <s>   seconds to wait for the manager to answer (default 15)
+          --watch-stdin            exit when standard input closes (used by a manager that spawns the node)
+        """;
+
+    public static NodeOptions Parse(IReadOnlyList<string> args)
+    {
+        string? manager = null, workerId = null, tokenFile = null;
+        string hostname = "127.0.0.1";
+        int port = 0;
+        var registerTimeout = TimeSpan.FromSeconds(15);
+        var watchStdin = false;
+        var plugins = ImmutableArray.CreateBuilder<string>();
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--manager": manager = Value(args, ref i); break;
+                case "--worker-id": workerId = Value(args, ref i); break;
+                case "--hostname": hostname = Value(args, ref i); break;
+                case "--token-file": tokenFile = Value(args, ref i); break;
+                case "--watch-stdin": watchStdin = true; break;
+                case "--port":
+                    var portText = Value(args, ref i);
+                    if (!int.TryParse(portText, out port) || port is < 0 or > 65535)
+                        throw new UsageException($"--port must be a number from 0 to 65535, got \"{portText}\".");
+                    break;
+                case "--register-timeout":
+                    var secondsText = Value(args, ref i);
+                    if (!double.TryParse(secondsText, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
+                        throw new UsageException($"--register-timeout must be a positive number of seconds, got \"{secondsText}\".");
+                    registerTimeout = TimeSpan.FromSeconds(seconds);
+                    break;
+                case "--plugins":
+                    while (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                        plugins.Add(args[++i]);
+                    break;
+                default:
+                    throw new UsageException($"Unknown argument \"{args[i]}\".");
+            }
+        }
+
+        if (manager is null)
+            throw new UsageException("--manager is required.");
+        if (!manager.StartsWith("akka.tcp://", StringComparison.Ordinal) && !manager.StartsWith("akka://", StringComparison.Ordinal))
+            throw new UsageException($"--manager must be an actor path such as akka.tcp://app@127.0.0.1:4053/user/job-manager-x, got \"{manager}\".");
+        if (string.IsNullOrWhiteSpace(workerId))
+            throw new UsageException("--worker-id is required.");
+        if (plugins.Count == 0)
+            throw new UsageException("--plugins needs at least one plugin assembly.");
+        return new NodeOptions(manager, workerId, plugins.ToImmutable(), hostname, port, watchStdin, tokenFile, registerTimeout);
+    }
+
+    private static string Value(IReadOnlyList<string> args, ref int i) =>
+        i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)
+            ? args[++i]
+            : throw new UsageException($"{args[i]} needs a value.");
+}
+
+internal sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,45 @@
+using Workers.Plugins.Samples;
+
+namespace Workers.Actors.Tests.Plugins;
+
+// Alone in its collection: other tests allocating at the same time would blur the heap measurements.
+[CollectionDefinition(nameof(AllocPluginSpecs), DisableParallelization = true)]
+public class AllocPluginCollection;
+
+[Collection(nameof(AllocPluginSpecs))]
+public class AllocPluginSpecs
+{
+    private const int Mb = 64;
+    private const long Mebibyte = 1024 * 1024;
+
+    [Fact]
+    public async Task Should_hold_the_memory_until_disposed()
+    {
+        var plugin = await PluginHarness.LoadedAsync<AllocPlugin>();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+
+        var json = PluginHarness.ToJson(await plugin.ExecuteAsync(PluginHarness.Context($$"""{"mb":{{Mb}}}""")));
+        var holding = GC.GetTotalMemory(forceFullCollection: true);
+        await plugin.DisposeAsync();
+        var released = GC.GetTotalMemory(forceFullCollection: true);
+
+        Assert.Equal(Mb, json.GetProperty("allocatedMb").GetInt32());
+        Assert.InRange(holding - before, Mb * Mebibyte * 9 / 10, Mb * Mebibyte * 11 / 10);
+        Assert.True(holding - released >= Mb * Mebibyte * 9 / 10, $"released only {(holding - released) / Mebibyte} MiB");
+        GC.KeepAlive(plugin);
+    }
+
+    [Fact]
+    public async Task Should_replace_the_previous_allocation_rather_than_add_to_it()
+    {
+        await using var plugin = await PluginHarness.LoadedAsync<AllocPlugin>();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+
+        await plugin.ExecuteAsync(PluginHarness.Context($$"""{"mb":{{Mb}}}"""));
+        await plugin.ExecuteAsync(PluginHarness.Context($$"""{"mb":{{Mb}}}"""));
+        var holding = GC.GetTotalMemory(forceFullCollection: true);
+
+        Assert.InRange(holding - before, Mb * Mebibyte * 9 / 10, Mb * Mebibyte * 11 / 10);
+        GC.KeepAlive(plugin);
+    }
+}
