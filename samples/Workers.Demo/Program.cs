@@ -1,22 +1,80 @@
+using System.Diagnostics;
 using System.Text.Json;
+using System.Threading.Channels;
 using Akka.Actor;
+using Akka.Event;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Workers.Actors;
+using Workers.Demo;
 
-var system = ActorSystem.Create("demo", WorkersConfiguration.Manager);
-var manager = system.ActorOf(JobManagerActor.Props(new JobManagerOptions
+// The Workers demo: a manager with two worker-node processes runs a mix of jobs through the sample plugins,
+// shows streamed text and progress as they happen, prints a summary, and leaves no process behind.
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning);
+builder.Services.AddAkka("demo", akka => akka
+    .AddHocon("akka.loglevel = ERROR", HoconAddMode.Prepend)
+    // The crash below is on purpose: keep Akka.Remote's stack trace for it out of the demo's output.
+    .AddSetup(new LogFilterBuilder().Add(new WorkerNodeDisconnectLogFilter()).Build())
+    .WithWorkers(new JobManagerOptions
+    {
+        WorkerType = "demo",
+        PluginAssemblies = ["Workers.Plugins.Samples.dll"],
+        Worker = new WorkerConfig { MaxWorkers = 2 },
+    }));
+
+using var host = builder.Build();
+await host.StartAsync();
+var system = host.Services.GetRequiredService<ActorSystem>();
+var manager = await host.Services.GetRequiredService<IRequiredActor<JobManagerActor>>().GetAsync();
+
+var events = Channel.CreateUnbounded<object>();
+var subscriber = system.ActorOf(Props.Create(() => new ChannelWriterActor(events.Writer)), "demo-subscriber");
+await manager.Ask<SubscribedToJobEvents>(new SubscribeToJobEvents(subscriber));
+var console = new DemoConsole(events.Reader);
+
+Console.WriteLine("Workers demo: one manager, two worker-node processes, the sample plugins.\n");
+
+Console.WriteLine("1. A text generator streams its words as it produces them:\n");
+var markov = await Submit("markov", new { words = 40, seed = 7 }, stream: true);
+await console.FollowStreamAsync(markov);
+
+Console.WriteLine("\n2. A mix of jobs on two workers (a crash and a failure included):\n");
+var mix = new List<string>
 {
-    WorkerType = "demo",
-    PluginAssemblies = ["Workers.Plugins.Samples.dll"],
-    Worker = new WorkerConfig { MaxWorkers = 2 },
-}), "job-manager-demo");
-var sw = System.Diagnostics.Stopwatch.StartNew();
-var r = await manager.Ask<object>(new StartJob("echo", JsonDocument.Parse("{\"text\":\"hi\"}").RootElement));
-Console.WriteLine(r);
-var id = ((JobAccepted)r).Job.Id;
-while (true)
+    await Submit("mandelbrot", new { width = 480, height = 320, maxIterations = 300 }),
+    await Submit("echo", new { text = "hello from a worker process" }),
+    await Submit("tokens", new { count = 5_000 }, stream: true),
+    await Submit("sleep", new { ms = 700 }),
+    await Submit("fail", new { message = "this plugin fails on purpose" }),
+    await Submit("crash", new { exitCode = 134 }),
+    await Submit("echo", new { text = "after the crash, a new node takes the slot" }),
+    await Submit("markov", new { words = 25, seed = 3 }),
+};
+await console.FollowUntilDoneAsync(mix);
+
+var jobs = (await manager.Ask<AllJobs>(GetAllJobs.Instance)).Jobs;
+Console.WriteLine();
+DemoConsole.PrintSummary(jobs);
+
+var pids = jobs.Where(job => job.WorkerPid is not null).Select(job => job.WorkerPid!.Value).Distinct().ToList();
+await host.StopAsync();
+var left = await DemoConsole.WaitForExitAsync(pids, TimeSpan.FromSeconds(10));
+Console.WriteLine(left.Count == 0
+    ? $"\nStopped: all {pids.Count} worker-node processes have exited."
+    : $"\nWorker-node processes still running: {string.Join(", ", left)}");
+return left.Count == 0 && jobs.All(job => job.IsTerminal) ? 0 : 1;
+
+async Task<string> Submit(string plugin, object parameters, bool stream = false)
 {
-    var info = await manager.Ask<JobInfo>(new GetJob(id));
-    if (info.Job!.IsTerminal) { Console.WriteLine($"{info.Job} {info.Job.Result} in {sw.ElapsedMilliseconds} ms"); break; }
-    await Task.Delay(50);
+    var reply = await manager.Ask<object>(new StartJob(plugin, JsonSerializer.SerializeToElement(parameters), new JobOptions { Stream = stream }));
+    return reply switch
+    {
+        JobAccepted accepted => accepted.Job.Id,
+        JobRejected rejected => throw new InvalidOperationException($"{plugin} was rejected: {rejected.Reason}"),
+        _ => throw new InvalidOperationException($"Unexpected reply {reply}"),
+    };
 }
-await system.Terminate();

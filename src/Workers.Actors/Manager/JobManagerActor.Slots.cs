@@ -1,3 +1,4 @@
+using Akka;
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
@@ -14,6 +15,8 @@ public sealed partial class JobManagerActor
     /// <summary>Gives pending jobs to idle slots (priority, then FIFO) and starts nodes for the jobs left waiting.</summary>
     private void Dispatch()
     {
+        if (_stopping)
+            return;
         while (_pending.Count > 0 && Array.Find(_slots, slot => slot.State == WorkerState.Idle) is { } idle)
         {
             if (_pending.TryDequeue(out var job))
@@ -69,10 +72,12 @@ public sealed partial class JobManagerActor
             }
             slot.RunningJob = null;
         }
+        if (fault.Cause is WorkerException)
+            _log.Warning("Worker [{0}] (pid [{1}]) is gone: {2}", slot.WorkerId, slot.Pid, reason);
+        else
+            _log.Error(fault.Cause, "Worker proxy [{0}] failed; restarting it with a fresh node", slot.WorkerId);
         if (slot.Pid is { } pid)
             Publish(new WorkerExited(slot.WorkerId, pid, reason));
-        else
-            _log.Warning("Worker [{0}] failed to start: {1}", slot.WorkerId, reason);
         slot.Pid = null;
         slot.LoadedPlugin = null;
         if (fault.Cause is not WorkerCancelledException && ++slot.ConsecutiveFailures > _options.Worker.MaxRestartAttempts)
@@ -116,6 +121,34 @@ public sealed partial class JobManagerActor
     }
 
     private bool NoSlotCanRunJobs => _slots.All(slot => slot.State == WorkerState.Failed);
+
+    /// <summary>
+    /// Graceful stop (a CoordinatedShutdown task): no new jobs, running and pending jobs end with a reason, every
+    /// node is asked to exit and killed if it has not within <see cref="WorkerConfig.ShutdownTimeout"/>.
+    /// </summary>
+    private void Handle(StopAllNodes _)
+    {
+        _stopping = true;
+        foreach (var slot in _slots)
+        {
+            if (slot.RunningJob is { } job)
+            {
+                job.Fail("The job manager shut down while the job was running.", Now);
+                EndJob(job, new JobFailed(job.Id, job.Error!));
+                slot.RunningJob = null;
+            }
+        }
+        while (_pending.TryDequeue(out var pending))
+        {
+            pending.Fail("The job manager shut down before the job could run.", Now);
+            EndJob(pending, new JobFailed(pending.Id, pending.Error!));
+        }
+        var timeout = _options.Worker.ShutdownTimeout + TimeSpan.FromSeconds(1);
+        var stops = _slots.Where(slot => slot.Proxy is not null)
+            .Select(slot => slot.Proxy!.Ask<Done>(StopNode.Instance, timeout))
+            .ToList();
+        Task.WhenAll(stops).ContinueWith(_ => Done.Instance, TaskScheduler.Default).PipeTo(Sender);
+    }
 
     private void Handle(ReloadPlugin reload)
     {
@@ -173,6 +206,11 @@ public sealed partial class JobManagerActor
                 slot.LoadedPlugin = done.PluginName;
         }
         done.ReplyTo.Tell(new PluginCommandResult(done.PluginName, failures.Count == 0, failures.Count == 0 ? null : string.Join("; ", failures)));
+    }
+
+    private sealed class StopAllNodes : INoSerializationVerificationNeeded
+    {
+        public static readonly StopAllNodes Instance = new();
     }
 
     private sealed record SlotFaulted(IActorRef Proxy, Exception Cause, Directive Directive) : INoSerializationVerificationNeeded;

@@ -1,3 +1,4 @@
+using Akka;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Akka.Actor;
@@ -27,6 +28,7 @@ public sealed partial class JobManagerActor : ReceiveActor
     private INodeLauncher _launcher = null!;
     private long _nextSequence;
     private long _nextCorrelationId;
+    private bool _stopping;
 
     public JobManagerActor(JobManagerOptions options)
     {
@@ -55,6 +57,7 @@ public sealed partial class JobManagerActor : ReceiveActor
         Receive<NodeJobFailed>(Handle);
         Receive<SlotFaulted>(Handle);
         Receive<Terminated>(Handle);
+        Receive<StopAllNodes>(Handle);
     }
 
     /// <summary>Props for plain Akka: create it on a system configured with <see cref="WorkersConfiguration.Manager"/>.</summary>
@@ -72,6 +75,10 @@ public sealed partial class JobManagerActor : ReceiveActor
         if (_options.NodeLauncher is null && Context.System is ExtendedActorSystem { Provider: not Akka.Remote.IRemoteActorRefProvider })
             throw new InvalidOperationException(
                 "JobManagerActor needs Akka.Remote so that worker nodes can connect back: create the ActorSystem with WorkersConfiguration.Manager, or use WithWorkers.");
+        var self = Self;
+        var stopWithin = _options.Worker.ShutdownTimeout + TimeSpan.FromSeconds(2);
+        CoordinatedShutdown.Get(Context.System).AddTask(CoordinatedShutdown.PhaseServiceStop, $"stop-worker-nodes-{_options.WorkerType}",
+            () => self.Ask<Done>(StopAllNodes.Instance, stopWithin).ContinueWith(_ => Done.Instance, TaskScheduler.Default));
         _log.Info("Job manager [{0}] ready with [{1}] slot(s) and plugins [{2}]", _options.WorkerType, _slots.Length, string.Join(", ", _plugins.Order()));
     }
 
@@ -86,6 +93,11 @@ public sealed partial class JobManagerActor : ReceiveActor
             Sender.Tell(existing.PluginId == start.PluginId
                 ? new JobAccepted(existing.ToSnapshot())
                 : new JobRejected($"Job id \"{id}\" is already used by a job of plugin \"{existing.PluginId}\"."));
+            return;
+        }
+        if (_stopping)
+        {
+            Sender.Tell(new JobRejected("The job manager is shutting down."));
             return;
         }
         if (NoSlotCanRunJobs)

@@ -6,10 +6,11 @@ namespace Workers.Actors.Manager;
 /// <summary>
 /// One-for-one supervision of the worker proxies with the restart policy as decider, which also tells the
 /// manager which proxy failed and why before the directive is applied, so the job it was running is settled
-/// first. Retries are unlimited here because the manager keeps its own per-slot budget.
+/// first. Retries are unlimited here because the manager keeps its own per-slot budget, and the strategy does not
+/// log: the manager logs each fault once, with the slot and the reason.
 /// </summary>
 internal sealed class WorkerSupervisorStrategy(RestartPolicy policy, Action<IActorRef, Exception, Directive> onFailure)
-    : OneForOneStrategy(-1, Timeout.InfiniteTimeSpan, cause => RestartDecider.Decide(policy, Unwrap(cause)))
+    : OneForOneStrategy(-1, -1, cause => RestartDecider.Decide(policy, Unwrap(cause)), loggingEnabled: false)
 {
     public override void ProcessFailure(IActorContext context, bool restart, IActorRef child, Exception cause, ChildRestartStats stats, IReadOnlyCollection<ChildRestartStats> children)
     {

@@ -1,3 +1,4 @@
+using Akka;
 using System.Collections.Immutable;
 using Akka.Actor;
 
@@ -18,3 +19,9 @@ internal sealed record SlotReady(int Pid, ImmutableArray<string> Plugins) : INoS
 /// <summary>A plugin command for the slot's node; answered with <see cref="NodePluginCommandReply"/> or a timeout reply.</summary>
 internal sealed record SlotPluginCommand(IWorkerWireMessage Command, long CorrelationId, string PluginName, TimeSpan Timeout)
     : INoSerializationVerificationNeeded;
+
+/// <summary>Stop the node gracefully (then kill it after the shutdown timeout) and stop; answered with <see cref="Done"/>.</summary>
+internal sealed class StopNode : INoSerializationVerificationNeeded
+{
+    public static readonly StopNode Instance = new();
+}

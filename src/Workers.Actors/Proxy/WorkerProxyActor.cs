@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Workers.Actors.Launching;
@@ -54,6 +55,7 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
 
     private void Starting()
     {
+        Receive<StopNode>(_ => BeginStop(node: null));
         Receive<RegisterWorker>(HandleRegistration);
         Receive<LaunchFailed>(failed =>
             throw new WorkerStartFailedException(_workerId, null, $"worker node could not be started: {failed.Reason}"));
@@ -95,6 +97,7 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
         Receive<CancelRunningJob>(_ => { }); // the job ended before the cancel arrived: nothing to kill
         Receive<SlotPluginCommand>(command => node.Tell(command.Command, Sender));
         Receive<ChunksAck>(_ => { });
+        Receive<StopNode>(_ => BeginStop(node));
         NodeGone(node, jobId: null);
     }
 
@@ -113,6 +116,7 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
         });
         Receive<CancelRunningJob>(_ => { }); // aimed at another job: never kill this one
         Receive<SlotPluginCommand>(command => node.Tell(command.Command, Sender));
+        Receive<StopNode>(_ => BeginStop(node));
         NodeGone(node, jobId);
     }
 
@@ -124,12 +128,47 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
 
     private void Cancelling(string jobId)
     {
+        Receive<StopNode>(_ => BeginStop(node: null));
         // Whatever the node still sends is dropped: the job's outcome is Cancelled once the process is gone.
         Receive<NodeExited>(new Predicate<NodeExited>(exited => exited.Pid == Pid), _ =>
         {
             throw new WorkerCancelledException(_workerId, Pid, jobId);
         });
         ReceiveAny(_ => { });
+    }
+
+    /// <summary>
+    /// Asks the node to exit and gives it <see cref="WorkerConfig.ShutdownTimeout"/> before killing it; the sender
+    /// hears <see cref="Done"/> once the process is gone.
+    /// </summary>
+    private void BeginStop(IActorRef? node)
+    {
+        var replyTo = Sender;
+        if (_node is null)
+        {
+            replyTo.Tell(Done.Instance);
+            Context.Stop(Self);
+            return;
+        }
+        if (node is null)
+            _node.Kill();
+        else
+            node.Tell(StopWorkerNode.Instance);
+        Timers.StartSingleTimer(StopTimeoutKey.Instance, StopTimedOut.Instance, _config.ShutdownTimeout);
+        Become(() =>
+        {
+            Receive<NodeExited>(new Predicate<NodeExited>(exited => exited.Pid == Pid), _ =>
+            {
+                replyTo.Tell(Done.Instance);
+                Context.Stop(Self);
+            });
+            Receive<StopTimedOut>(_ =>
+            {
+                _log.Warning("Worker [{0}] pid [{1}] did not exit within [{2}]; killing it", _workerId, Pid, _config.ShutdownTimeout);
+                _node.Kill();
+            });
+            ReceiveAny(_ => { });
+        });
     }
 
     private void NodeGone(IActorRef node, string? jobId)
@@ -155,6 +194,16 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
     private sealed class StartTimedOut : IDeadLetterSuppression
     {
         public static readonly StartTimedOut Instance = new();
+    }
+
+    private sealed class StopTimedOut : IDeadLetterSuppression
+    {
+        public static readonly StopTimedOut Instance = new();
+    }
+
+    private sealed class StopTimeoutKey
+    {
+        public static readonly StopTimeoutKey Instance = new();
     }
 
     private sealed class StartTimeoutKey
