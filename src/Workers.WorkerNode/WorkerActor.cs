@@ -49,9 +49,10 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
         Receive<RegistrationTimedOut>(_ => Exit(ExitCode.ManagerUnreachable,
             $"The manager at {_options.ManagerPath} did not answer within {_options.RegisterTimeout.TotalSeconds:0.#} s. Is it running, and is the address right?"));
         Receive<WorkerRegistrationRefused>(refused => Exit(ExitCode.RegistrationRefused, $"The manager refused this node: {refused.Reason}"));
-        Receive<WorkerRegistered>(_ =>
+        Receive<WorkerRegistered>(registered =>
         {
             Timers.CancelAll();
+            Timers.StartPeriodicTimer(HeartbeatKey.Instance, SendHeartbeat.Instance, registered.HeartbeatInterval);
             Context.Watch(Sender);
             _log.Info("Registered as [{0}] with [{1}]", _options.WorkerId, Sender.Path);
             Become(() => Idle(Sender));
@@ -78,6 +79,8 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
         Receive<ChunksAck>(ack => runner?.Credits.Release(ack.Count));
         Receive<IWorkerWireMessage>(new Predicate<IWorkerWireMessage>(message => message is NodeJobSucceeded or NodeJobFailed), outcome =>
         {
+            // Memory right after the job, so the manager can recycle a node that grew past its limit.
+            manager.Tell(Heartbeat());
             manager.Tell(outcome);
             BackToIdle(manager);
         });
@@ -109,10 +112,13 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
 
     private void Common(IActorRef manager)
     {
+        Receive<SendHeartbeat>(_ => manager.Tell(Heartbeat()));
         Receive<StopWorkerNode>(_ => Exit(ExitCode.Ok, null));
         Receive<Terminated>(new Predicate<Terminated>(t => t.ActorRef.Equals(manager)), _ =>
             Exit(ExitCode.ManagerLost, $"Lost the manager at {manager.Path}; exiting so that no orphan keeps resources."));
     }
+
+    private static NodeHeartbeat Heartbeat() => new(Environment.WorkingSet);
 
     private void SendRegistration() =>
         Context.ActorSelection(_options.ManagerPath).Tell(
@@ -136,6 +142,16 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
     private sealed class RegistrationTimedOut
     {
         public static readonly RegistrationTimedOut Instance = new();
+    }
+
+    private sealed class SendHeartbeat : IDeadLetterSuppression
+    {
+        public static readonly SendHeartbeat Instance = new();
+    }
+
+    private sealed class HeartbeatKey
+    {
+        public static readonly HeartbeatKey Instance = new();
     }
 
     private sealed class RetryKey

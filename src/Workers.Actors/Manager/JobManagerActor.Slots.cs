@@ -12,21 +12,30 @@ namespace Workers.Actors;
 // slot's job when its node is gone, and plugin commands sent to every node.
 public sealed partial class JobManagerActor
 {
-    /// <summary>Gives pending jobs to idle slots (priority, then FIFO) and starts nodes for the jobs left waiting.</summary>
+    /// <summary>
+    /// Gives pending jobs to idle slots (priority, then FIFO; at most <see cref="WorkerConfig.MaxWorkers"/> at once)
+    /// and starts nodes for the jobs left waiting and for the warm spares.
+    /// </summary>
     private void Dispatch()
     {
         if (_stopping)
             return;
-        while (_pending.Count > 0 && Array.Find(_slots, slot => slot.State == WorkerState.Idle) is { } idle)
+        while (_pending.Count > 0
+               && SlotPlanner.MayRunAnother(Count(WorkerState.Busy), _options.Worker.MaxWorkers)
+               && Array.Find(_slots, slot => slot.State == WorkerState.Idle) is { } idle)
         {
             if (_pending.TryDequeue(out var job))
                 Run(idle, job);
         }
 
-        var waiting = _pending.Count - _slots.Count(slot => slot.State == WorkerState.Starting);
-        foreach (var slot in _slots.Where(slot => slot.State == WorkerState.NotStarted).Take(Math.Max(0, waiting)))
+        var free = _slots.Where(slot => slot is { State: WorkerState.NotStarted, Restart: SlotRestart.None }).ToList();
+        var toStart = SlotPlanner.NodesToStart(Count(WorkerState.Busy), Count(WorkerState.Idle) + Count(WorkerState.Starting),
+            free.Count, _pending.Count, _options.Worker.MaxWorkers, _options.Worker.WarmSpares);
+        foreach (var slot in free.Take(toStart))
             StartSlot(slot);
     }
+
+    private int Count(WorkerState state) => _slots.Count(slot => slot.State == state);
 
     private void Run(Slot slot, JobRecord job)
     {
@@ -34,7 +43,8 @@ public sealed partial class JobManagerActor
         job.MarkRunning(slot.WorkerId, slot.Pid!.Value, stream, Now);
         slot.State = WorkerState.Busy;
         slot.RunningJob = job;
-        slot.Proxy!.Tell(new RunJob(job.Id, job.PluginId, job.ParametersJson!, stream, _pluginConfigs.GetValueOrDefault(job.PluginId, "{}")));
+        var timeout = job.Options.Timeout ?? _options.Worker.JobTimeout;
+        slot.Proxy!.Tell(new RunJob(job.Id, job.PluginId, job.ParametersJson!, stream, _pluginConfigs.GetValueOrDefault(job.PluginId, "{}"), timeout));
         Publish(new JobStarted(job.Id, job.PluginId, slot.WorkerId, slot.Pid.Value));
     }
 
@@ -43,6 +53,34 @@ public sealed partial class JobManagerActor
         var request = new NodeLaunchRequest(slot.WorkerId, ManagerPath, [.. _options.ResolvedPluginAssemblies()]);
         slot.Proxy = Context.Watch(Context.ActorOf(WorkerProxyActor.Props(slot.WorkerId, _launcher, request, _options.Worker), slot.WorkerId));
         slot.State = WorkerState.Starting;
+    }
+
+    /// <summary>After a job ends on a slot: replace the node if a recycling limit is reached, else the slot is idle again.</summary>
+    private void AfterJob(Slot slot)
+    {
+        slot.LoadedPlugin = slot.RunningJob?.PluginId;
+        slot.RunningJob = null;
+        slot.JobsOnNode++;
+        var memoryMb = slot.MemoryBytes / (1024 * 1024);
+        var recycle = _options.Worker switch
+        {
+            { MaxJobsPerWorker: { } most } when slot.JobsOnNode >= most => $"recycled after {slot.JobsOnNode} jobs (MaxJobsPerWorker = {most})",
+            { MaxWorkerMemoryMb: { } limit } when memoryMb > limit => $"recycled at {memoryMb} MB (MaxWorkerMemoryMb = {limit})",
+            _ => null,
+        };
+        if (recycle is null)
+        {
+            slot.State = WorkerState.Idle;
+            return;
+        }
+        slot.State = WorkerState.Stopping;
+        slot.Proxy!.Tell(new RecycleNode(recycle));
+    }
+
+    private void Handle(NodeHeartbeat heartbeat)
+    {
+        if (SlotOf(Sender) is { } slot)
+            slot.MemoryBytes = heartbeat.MemoryBytes;
     }
 
     private string ManagerPath =>
@@ -72,7 +110,10 @@ public sealed partial class JobManagerActor
             }
             slot.RunningJob = null;
         }
-        if (fault.Cause is WorkerException)
+        var failure = RestartDecider.IsFailure(fault.Cause);
+        if (fault.Cause is WorkerRecycledException)
+            _log.Info("Worker [{0}] (pid [{1}]) {2}", slot.WorkerId, slot.Pid, reason);
+        else if (fault.Cause is WorkerException)
             _log.Warning("Worker [{0}] (pid [{1}]) is gone: {2}", slot.WorkerId, slot.Pid, reason);
         else
             _log.Error(fault.Cause, "Worker proxy [{0}] failed; restarting it with a fresh node", slot.WorkerId);
@@ -80,7 +121,8 @@ public sealed partial class JobManagerActor
             Publish(new WorkerExited(slot.WorkerId, pid, reason));
         slot.Pid = null;
         slot.LoadedPlugin = null;
-        if (fault.Cause is not WorkerCancelledException && ++slot.ConsecutiveFailures > _options.Worker.MaxRestartAttempts)
+
+        if (failure && ++slot.ConsecutiveFailures > _options.Worker.MaxRestartAttempts)
         {
             GiveUp(slot, fault.Proxy, reason);
         }
@@ -88,12 +130,43 @@ public sealed partial class JobManagerActor
         {
             slot.State = WorkerState.Starting;
             slot.Restarts++;
+            if (fault.Cause is not WorkerRecycledException)
+                Publish(new WorkerRestarting(slot.WorkerId, TimeSpan.Zero, failure ? slot.ConsecutiveFailures : 0));
         }
         else
         {
             slot.State = WorkerState.Stopping; // until Terminated frees the actor name
+            if (failure && _options.Worker.RestartPolicy == RestartPolicy.Backoff)
+                ScheduleRestart(slot);
         }
         Dispatch();
+    }
+
+    /// <summary>Backoff: the slot starts again after min(base · 2^n, max), and not on demand before that.</summary>
+    private void ScheduleRestart(Slot slot)
+    {
+        var delay = RestartDecider.BackoffDelay(_options.Worker.RestartBackoffBase, _options.Worker.RestartBackoffMax, slot.ConsecutiveFailures);
+        slot.Restart = SlotRestart.Scheduled;
+        Timers.StartSingleTimer($"restart-{slot.WorkerId}", new RestartSlot(slot.WorkerId), delay);
+        Publish(new WorkerRestarting(slot.WorkerId, delay, slot.ConsecutiveFailures));
+    }
+
+    private void Handle(RestartSlot restart)
+    {
+        if (Array.Find(_slots, slot => slot.WorkerId == restart.WorkerId) is not { Restart: SlotRestart.Scheduled } slot)
+            return;
+        slot.Restart = SlotRestart.None;
+        if (slot.State == WorkerState.NotStarted)
+            StartAfterBackoff(slot);
+        else
+            slot.Restart = SlotRestart.Due; // the old proxy is still stopping: start when it is gone
+    }
+
+    private void StartAfterBackoff(Slot slot)
+    {
+        slot.Restart = SlotRestart.None;
+        slot.Restarts++;
+        StartSlot(slot);
     }
 
     /// <summary>
@@ -150,63 +223,7 @@ public sealed partial class JobManagerActor
         Task.WhenAll(stops).ContinueWith(_ => Done.Instance, TaskScheduler.Default).PipeTo(Sender);
     }
 
-    private void Handle(ReloadPlugin reload)
-    {
-        if (!_plugins.Contains(reload.PluginName))
-        {
-            Sender.Tell(new PluginCommandResult(reload.PluginName, false, $"Unknown plugin \"{reload.PluginName}\"."));
-            return;
-        }
-        var configJson = reload.Config.ValueKind == System.Text.Json.JsonValueKind.Object ? reload.Config.GetRawText() : "{}";
-        _pluginConfigs[reload.PluginName] = configJson;
-        SendToNodes(reload.PluginName, unload: false, id => new NodeReloadPlugin(id, reload.PluginName, configJson), _options.Worker.ReloadTimeout);
-    }
-
-    private void Handle(UnloadPlugin unload)
-    {
-        if (!_plugins.Contains(unload.PluginName))
-        {
-            Sender.Tell(new PluginCommandResult(unload.PluginName, false, $"Unknown plugin \"{unload.PluginName}\"."));
-            return;
-        }
-        SendToNodes(unload.PluginName, unload: true, id => new NodeUnloadPlugin(id, unload.PluginName), _options.Worker.UnloadTimeout);
-    }
-
-    /// <summary>
-    /// Sends a plugin command to every running node. Each ask has its own temporary reply actor, so a reply that
-    /// comes after its timeout is dropped and can never be taken for the answer to a later command.
-    /// </summary>
-    private void SendToNodes(string pluginName, bool unload, Func<long, IWorkerWireMessage> command, TimeSpan timeout)
-    {
-        var replyTo = Sender;
-        var asks = _slots
-            .Where(slot => slot is { State: WorkerState.Idle or WorkerState.Busy, Proxy: not null })
-            .Select(slot =>
-            {
-                var id = ++_nextCorrelationId;
-                var workerId = slot.WorkerId;
-                return slot.Proxy!.Ask<NodePluginCommandReply>(new SlotPluginCommand(command(id), id, pluginName, timeout), timeout)
-                    .ContinueWith(ask => ask.IsCompletedSuccessfully
-                        ? ask.Result with { Error = ask.Result.Error is null ? null : $"{workerId}: {ask.Result.Error}" }
-                        : new NodePluginCommandReply(id, pluginName, false, $"{workerId}: no reply within {timeout}"),
-                        TaskScheduler.Default);
-            })
-            .ToList();
-        Task.WhenAll(asks).PipeTo(Self, success: replies => new PluginCommandsDone(replyTo, pluginName, unload, [.. replies]));
-    }
-
-    private void Handle(PluginCommandsDone done)
-    {
-        var failures = done.Replies.Where(reply => !reply.Success).Select(reply => reply.Error).ToList();
-        foreach (var slot in _slots)
-        {
-            if (done.Unload && slot.LoadedPlugin == done.PluginName)
-                slot.LoadedPlugin = null;
-            else if (!done.Unload && slot.State == WorkerState.Idle && failures.Count == 0)
-                slot.LoadedPlugin = done.PluginName;
-        }
-        done.ReplyTo.Tell(new PluginCommandResult(done.PluginName, failures.Count == 0, failures.Count == 0 ? null : string.Join("; ", failures)));
-    }
+    private sealed record RestartSlot(string WorkerId) : INoSerializationVerificationNeeded;
 
     private sealed class StopAllNodes : INoSerializationVerificationNeeded
     {
@@ -215,6 +232,4 @@ public sealed partial class JobManagerActor
 
     private sealed record SlotFaulted(IActorRef Proxy, Exception Cause, Directive Directive) : INoSerializationVerificationNeeded;
 
-    private sealed record PluginCommandsDone(IActorRef ReplyTo, string PluginName, bool Unload, ImmutableArray<NodePluginCommandReply> Replies)
-        : INoSerializationVerificationNeeded;
 }

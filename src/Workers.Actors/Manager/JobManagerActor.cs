@@ -15,7 +15,7 @@ namespace Workers.Actors;
 /// slots. Each slot is a <c>WorkerProxyActor</c> child bound to one worker node process. The actor never blocks;
 /// every command is answered to its sender (see the README for the protocol).
 /// </summary>
-public sealed partial class JobManagerActor : ReceiveActor
+public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly JobManagerOptions _options;
@@ -36,7 +36,8 @@ public sealed partial class JobManagerActor : ReceiveActor
         _options = options;
         _plugins = PluginDiscovery.Discover(options.ResolvedPluginAssemblies()).Select(p => p.Name).ToImmutableHashSet();
         _pluginConfigs = options.PluginConfigs.ToDictionary(pair => pair.Key, pair => pair.Value.GetRawText());
-        _slots = Enumerable.Range(1, options.Worker.MaxWorkers).Select(i => new Slot(i)).ToArray();
+        // MaxWorkers slots run jobs at once; the WarmSpares more keep started nodes ready to take over.
+        _slots = Enumerable.Range(1, options.Worker.MaxWorkers + options.Worker.WarmSpares).Select(i => new Slot(i)).ToArray();
 
         Receive<StartJob>(Handle);
         Receive<CancelJob>(Handle);
@@ -53,12 +54,16 @@ public sealed partial class JobManagerActor : ReceiveActor
         Receive<SlotReady>(Handle);
         Receive<NodeChunks>(Handle);
         Receive<NodeProgress>(Handle);
+        Receive<NodeHeartbeat>(Handle);
         Receive<NodeJobSucceeded>(Handle);
         Receive<NodeJobFailed>(Handle);
         Receive<SlotFaulted>(Handle);
         Receive<Terminated>(Handle);
         Receive<StopAllNodes>(Handle);
+        Receive<RestartSlot>(Handle);
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props for plain Akka: create it on a system configured with <see cref="WorkersConfiguration.Manager"/>.</summary>
     public static Props Props(JobManagerOptions options) => Akka.Actor.Props.Create(() => new JobManagerActor(options));
@@ -79,6 +84,7 @@ public sealed partial class JobManagerActor : ReceiveActor
         var stopWithin = _options.Worker.ShutdownTimeout + TimeSpan.FromSeconds(2);
         CoordinatedShutdown.Get(Context.System).AddTask(CoordinatedShutdown.PhaseServiceStop, $"stop-worker-nodes-{_options.WorkerType}",
             () => self.Ask<Done>(StopAllNodes.Instance, stopWithin).ContinueWith(_ => Done.Instance, TaskScheduler.Default));
+        Dispatch(); // warm spares start now; other nodes on first need
         _log.Info("Job manager [{0}] ready with [{1}] slot(s) and plugins [{2}]", _options.WorkerType, _slots.Length, string.Join(", ", _plugins.Order()));
     }
 
@@ -187,6 +193,8 @@ public sealed partial class JobManagerActor : ReceiveActor
         slot.Pid = ready.Pid;
         slot.Plugins = ready.Plugins;
         slot.LoadedPlugin = null;
+        slot.JobsOnNode = 0;
+        slot.MemoryBytes = 0;
         Publish(new WorkerStarted(slot.WorkerId, ready.Pid));
         Dispatch();
     }
@@ -227,7 +235,7 @@ public sealed partial class JobManagerActor : ReceiveActor
         job.Complete(result, Now);
         slot.JobsCompleted++;
         slot.ConsecutiveFailures = 0;
-        FreeSlot(slot);
+        AfterJob(slot);
         EndJob(job, new JobCompleted(job.Id, result));
         Dispatch();
     }
@@ -237,7 +245,7 @@ public sealed partial class JobManagerActor : ReceiveActor
         if (RunningJobOf(Sender, failed.JobId) is not { } job || SlotOf(Sender) is not { } slot)
             return;
         job.Fail(failed.Error, Now);
-        FreeSlot(slot);
+        AfterJob(slot);
         EndJob(job, new JobFailed(job.Id, failed.Error));
         Dispatch();
     }
@@ -246,20 +254,16 @@ public sealed partial class JobManagerActor : ReceiveActor
     {
         if (SlotOf(terminated.ActorRef) is { } slot)
         {
-            // The proxy was stopped by the restart policy: the slot starts a new node when a job needs it.
+            // The proxy was stopped by the restart policy: the slot starts a new node when a job needs it
+            // (or, under Backoff, when its delay is over).
             slot.Proxy = null;
             slot.State = WorkerState.NotStarted;
+            if (slot.Restart == SlotRestart.Due)
+                StartAfterBackoff(slot);
             Dispatch();
             return;
         }
         _subscribers.RemoveEverywhere(terminated.ActorRef);
-    }
-
-    private void FreeSlot(Slot slot)
-    {
-        slot.LoadedPlugin = slot.RunningJob?.PluginId;
-        slot.RunningJob = null;
-        slot.State = WorkerState.Idle;
     }
 
     /// <summary>Publishes the terminal event, answers waiting cancels, and forgets the job's per-job subscribers.</summary>

@@ -7,7 +7,8 @@ namespace Workers.Actors.Manager;
 internal sealed class PendingJobQueue
 {
     private readonly PriorityQueue<JobRecord, (int NegativePriority, long Sequence)> _queue = new();
-    private readonly HashSet<string> _removed = [];
+    // By reference, not id: a later job may reuse the id of a removed (cancelled, then cleared) one.
+    private readonly HashSet<JobRecord> _removed = new(ReferenceEqualityComparer.Instance);
 
     public int Count { get; private set; }
 
@@ -20,7 +21,7 @@ internal sealed class PendingJobQueue
     /// <summary>Marks a queued job as gone; returns false if it is not queued.</summary>
     public bool Remove(JobRecord job)
     {
-        if (job.Status != JobStatus.Pending || !_removed.Add(job.Id))
+        if (job.Status != JobStatus.Pending || !_removed.Add(job))
             return false;
         Count--;
         return true;
@@ -30,7 +31,7 @@ internal sealed class PendingJobQueue
     {
         while (_queue.TryDequeue(out job!, out _))
         {
-            if (_removed.Remove(job.Id))
+            if (_removed.Remove(job))
                 continue;
             Count--;
             return true;

@@ -19,6 +19,22 @@ internal sealed class Slot(int index)
     /// <summary>Failures since the last job completed on the slot; cancellations do not count.</summary>
     public int ConsecutiveFailures { get; set; }
 
+    /// <summary>Jobs run by the current node (for <see cref="WorkerConfig.MaxJobsPerWorker"/>).</summary>
+    public int JobsOnNode { get; set; }
+
+    /// <summary>The node's memory at its last heartbeat.</summary>
+    public long MemoryBytes { get; set; }
+
+    /// <summary>A Backoff restart waiting for its delay (the slot is not started on demand meanwhile), or due.</summary>
+    public SlotRestart Restart { get; set; }
+
     public WorkerSnapshot ToSnapshot() =>
-        new(WorkerId, State, Pid, RunningJob?.Id, LoadedPlugin, JobsCompleted, Restarts, Plugins);
+        new(WorkerId, State, Pid, RunningJob?.Id, LoadedPlugin, JobsCompleted, Restarts, Plugins, Pid is null ? null : MemoryBytes);
+}
+
+internal enum SlotRestart
+{
+    None,
+    Scheduled,
+    Due,
 }

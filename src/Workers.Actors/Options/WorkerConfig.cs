@@ -51,6 +51,15 @@ public sealed record WorkerConfig
     /// <summary>Registered spare nodes kept ready so a killed node's slot starts without a cold start (default 0).</summary>
     public int WarmSpares { get; init; }
 
+    /// <summary>How often a node tells its manager it is alive, with its memory use (default 1 s).</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A registered node silent for this long (stopped, hung, or cut off) is killed and its job failed (default 10 s).
+    /// Keep it several heartbeat intervals long: a node whose plugin saturates the CPU may answer late.
+    /// </summary>
+    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting that cannot work.</summary>
     public void Validate()
     {
@@ -78,6 +87,9 @@ public sealed record WorkerConfig
             throw new ArgumentOutOfRangeException(nameof(MaxJobsPerWorker), MaxJobsPerWorker, "MaxJobsPerWorker must be at least 1, or null for no limit.");
         if (MaxWorkerMemoryMb is < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxWorkerMemoryMb), MaxWorkerMemoryMb, "MaxWorkerMemoryMb must be at least 1, or null for no limit.");
+        Positive(HeartbeatInterval, nameof(HeartbeatInterval));
+        if (HeartbeatTimeout < HeartbeatInterval * 2)
+            throw new ArgumentOutOfRangeException(nameof(HeartbeatTimeout), HeartbeatTimeout, "HeartbeatTimeout must be at least twice HeartbeatInterval.");
         if (WarmSpares < 0)
             throw new ArgumentOutOfRangeException(nameof(WarmSpares), WarmSpares, "WarmSpares must be 0 or more.");
     }

@@ -76,4 +76,5 @@ public sealed record WorkerSnapshot(
     string? LoadedPlugin,
     int JobsCompleted,
     int Restarts,
-    ImmutableArray<string> Plugins);
+    ImmutableArray<string> Plugins,
+    long? MemoryBytes = null);

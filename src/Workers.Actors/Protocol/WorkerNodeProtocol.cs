@@ -30,11 +30,15 @@ public sealed record NodeJobSucceeded(string JobId, string? ResultJson, long Chu
 
 public sealed record NodeJobFailed(string JobId, string Error) : IWorkerWireMessage;
 
+/// <summary>The node is alive; sent every heartbeat interval and before each job outcome.</summary>
+public sealed record NodeHeartbeat(long MemoryBytes) : IWorkerWireMessage;
+
 public sealed record NodePluginCommandReply(long CorrelationId, string PluginName, bool Success, string? Error) : IWorkerWireMessage;
 
 // manager → node
 
-public sealed record WorkerRegistered(string WorkerId) : IWorkerWireMessage;
+/// <summary>The manager took the node into slot <paramref name="WorkerId"/>; it should send a heartbeat every <paramref name="HeartbeatInterval"/>.</summary>
+public sealed record WorkerRegistered(string WorkerId, TimeSpan HeartbeatInterval) : IWorkerWireMessage;
 
 public sealed record WorkerRegistrationRefused(string WorkerId, string Reason) : IWorkerWireMessage;
 

@@ -7,7 +7,7 @@ namespace Workers.Actors.Proxy;
 // Messages between a JobManagerActor and its WorkerProxyActors: in-process only.
 
 /// <summary>Run a job on the slot's node (the slot is idle).</summary>
-internal sealed record RunJob(string JobId, string PluginId, string ParametersJson, bool Stream, string ConfigJson)
+internal sealed record RunJob(string JobId, string PluginId, string ParametersJson, bool Stream, string ConfigJson, TimeSpan? Timeout)
     : INoSerializationVerificationNeeded;
 
 /// <summary>Kill the node if, and only if, it is still running this job.</summary>
@@ -25,3 +25,6 @@ internal sealed class StopNode : INoSerializationVerificationNeeded
 {
     public static readonly StopNode Instance = new();
 }
+
+/// <summary>Replace the idle node with a fresh one (recycling limits); the reason goes into <see cref="WorkerExited"/>.</summary>
+internal sealed record RecycleNode(string Reason) : INoSerializationVerificationNeeded;

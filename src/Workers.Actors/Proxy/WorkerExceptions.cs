@@ -28,3 +28,7 @@ public sealed class WorkerStartFailedException(string workerId, int? pid, string
 /// <summary>The node stopped answering (no heartbeat, or past the job's timeout) and was killed.</summary>
 public sealed class WorkerUnresponsiveException(string workerId, int? pid, string? jobId, string reason)
     : WorkerException(workerId, pid, jobId, reason);
+
+/// <summary>The node was replaced on purpose between jobs (MaxJobsPerWorker, MaxWorkerMemoryMb). Not a failure.</summary>
+public sealed class WorkerRecycledException(string workerId, int? pid, string reason)
+    : WorkerException(workerId, pid, null, reason);

@@ -48,15 +48,15 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
         }
         var pid = _node.Pid;
         _node.Exited.PipeTo(Self, success: code => new NodeExited(pid, code));
-        Timers.StartSingleTimer(StartTimeoutKey.Instance, StartTimedOut.Instance, _config.WorkerStartTimeout);
+        Timers.StartSingleTimer(WatchdogKey.Instance, StartTimedOut.Instance, _config.WorkerStartTimeout);
     }
 
     protected override void PostStop() => _node?.Kill();
 
     private void Starting()
     {
-        Receive<StopNode>(_ => BeginStop(node: null));
         Receive<RegisterWorker>(HandleRegistration);
+        Receive<StopNode>(_ => BeginStop(node: null, then: null));
         Receive<LaunchFailed>(failed =>
             throw new WorkerStartFailedException(_workerId, null, $"worker node could not be started: {failed.Reason}"));
         Receive<StartTimedOut>(_ =>
@@ -64,11 +64,22 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
             _node?.Kill();
             throw new WorkerStartFailedException(_workerId, Pid, $"worker node did not register within {_config.WorkerStartTimeout}");
         });
-        Receive<NodeExited>(new Predicate<NodeExited>(exited => exited.Pid == Pid), exited =>
+        Receive<NodeExited>(IsCurrentNode, exited =>
         {
             var errors = _node?.RecentErrors is { Length: > 0 } text ? $": {text}" : "";
             throw new WorkerStartFailedException(_workerId, Pid, $"worker node exited with {ExitCodes.Describe(exited.Code)} before it registered{errors}");
         });
+        IgnoreEarlierNodes();
+    }
+
+    /// <summary>
+    /// A restarted proxy still hears about the node of its previous incarnation (its exit, its DeathWatch): that node
+    /// is already dealt with, and must not be taken for the current one.
+    /// </summary>
+    private void IgnoreEarlierNodes()
+    {
+        Receive<Terminated>(_ => { });
+        Receive<NodeExited>(_ => { });
     }
 
     private void HandleRegistration(RegisterWorker registration)
@@ -80,9 +91,9 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
             registration.Worker.Tell(new WorkerRegistrationRefused(_workerId, $"slot {_workerId} expects pid {Pid}"));
             return;
         }
-        Timers.Cancel(StartTimeoutKey.Instance);
         Context.Watch(registration.Worker);
-        registration.Worker.Tell(new WorkerRegistered(_workerId));
+        registration.Worker.Tell(new WorkerRegistered(_workerId, _config.HeartbeatInterval));
+        ExpectHeartbeat();
         Context.Parent.Tell(new SlotReady(registration.Pid, registration.Plugins));
         Become(() => Idle(registration.Worker));
     }
@@ -92,13 +103,16 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
         Receive<RunJob>(job =>
         {
             node.Tell(new ExecuteJob(job.JobId, job.PluginId, job.ParametersJson, job.Stream, job.ConfigJson, _config.ResultQueueSize));
+            if (job.Timeout is { } timeout)
+                Timers.StartSingleTimer(JobTimeoutKey.Instance, new JobTimedOut(job.JobId, timeout), timeout);
             Become(() => Busy(node, job.JobId));
         });
         Receive<CancelRunningJob>(_ => { }); // the job ended before the cancel arrived: nothing to kill
+        Receive<RecycleNode>(recycle => BeginStop(node, then: recycle.Reason));
+        Receive<StopNode>(_ => BeginStop(node, then: null));
         Receive<SlotPluginCommand>(command => node.Tell(command.Command, Sender));
         Receive<ChunksAck>(_ => { });
-        Receive<StopNode>(_ => BeginStop(node));
-        NodeGone(node, jobId: null);
+        Alive(node, jobId: null);
     }
 
     private void Busy(IActorRef node, string jobId)
@@ -108,42 +122,54 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
         Receive<ChunksAck>(ack => node.Tell(ack));
         Receive<NodeJobSucceeded>(done => Finish(node, done));
         Receive<NodeJobFailed>(failed => Finish(node, failed));
-        Receive<CancelRunningJob>(new Predicate<CancelRunningJob>(cancel => cancel.JobId == jobId), _ =>
+        Receive<CancelRunningJob>(cancel => cancel.JobId == jobId, _ =>
         {
             _log.Info("Worker [{0}] killing pid [{1}] to cancel job [{2}]", _workerId, Pid, jobId);
-            _node?.Kill();
-            Become(() => Cancelling(jobId));
+            KillAndAwaitExit(() => new WorkerCancelledException(_workerId, Pid, jobId));
         });
         Receive<CancelRunningJob>(_ => { }); // aimed at another job: never kill this one
+        Receive<JobTimedOut>(timedOut => timedOut.JobId == jobId, timedOut =>
+        {
+            _log.Warning("Worker [{0}] killing pid [{1}]: job [{2}] timed out after [{3}]", _workerId, Pid, jobId, timedOut.After);
+            KillAndAwaitExit(() => new WorkerUnresponsiveException(_workerId, Pid, jobId, $"job timed out after {timedOut.After:c}"));
+        });
+        Receive<StopNode>(_ => BeginStop(node, then: null));
         Receive<SlotPluginCommand>(command => node.Tell(command.Command, Sender));
-        Receive<StopNode>(_ => BeginStop(node));
-        NodeGone(node, jobId);
+        Alive(node, jobId);
     }
 
     private void Finish(IActorRef node, object outcome)
     {
+        Timers.Cancel(JobTimeoutKey.Instance);
         Context.Parent.Tell(outcome);
         Become(() => Idle(node));
     }
 
-    private void Cancelling(string jobId)
+    /// <summary>
+    /// Kills the node and waits for its process to be gone before reporting, so that "cancelled" or "timed out"
+    /// means the job's process no longer runs. Whatever the node still sends meanwhile is dropped: a late result can
+    /// never change the job's outcome.
+    /// </summary>
+    private void KillAndAwaitExit(Func<WorkerException> outcome)
     {
-        Receive<StopNode>(_ => BeginStop(node: null));
-        // Whatever the node still sends is dropped: the job's outcome is Cancelled once the process is gone.
-        Receive<NodeExited>(new Predicate<NodeExited>(exited => exited.Pid == Pid), _ =>
+        _node?.Kill();
+        Timers.Cancel(WatchdogKey.Instance);
+        Become(() =>
         {
-            throw new WorkerCancelledException(_workerId, Pid, jobId);
+            Receive<NodeExited>(IsCurrentNode, _ => throw outcome());
+            Receive<StopNode>(_ => BeginStop(node: null, then: null));
+            ReceiveAny(_ => { });
         });
-        ReceiveAny(_ => { });
     }
 
     /// <summary>
-    /// Asks the node to exit and gives it <see cref="WorkerConfig.ShutdownTimeout"/> before killing it; the sender
-    /// hears <see cref="Done"/> once the process is gone.
+    /// Asks the node to exit and gives it <see cref="WorkerConfig.ShutdownTimeout"/> before killing it. Then either
+    /// stops (shutdown: the sender hears <see cref="Done"/>) or, for a recycle, throws so the slot gets a fresh node.
     /// </summary>
-    private void BeginStop(IActorRef? node)
+    private void BeginStop(IActorRef? node, string? then)
     {
         var replyTo = Sender;
+        Timers.CancelAll();
         if (_node is null)
         {
             replyTo.Tell(Done.Instance);
@@ -157,8 +183,10 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
         Timers.StartSingleTimer(StopTimeoutKey.Instance, StopTimedOut.Instance, _config.ShutdownTimeout);
         Become(() =>
         {
-            Receive<NodeExited>(new Predicate<NodeExited>(exited => exited.Pid == Pid), _ =>
+            Receive<NodeExited>(IsCurrentNode, _ =>
             {
+                if (then is not null)
+                    throw new WorkerRecycledException(_workerId, Pid, then);
                 replyTo.Tell(Done.Instance);
                 Context.Stop(Self);
             });
@@ -171,29 +199,53 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
         });
     }
 
-    private void NodeGone(IActorRef node, string? jobId)
+    /// <summary>How a registered node is seen to be alive, and what happens when it is not.</summary>
+    private void Alive(IActorRef node, string? jobId)
     {
         var during = jobId is null ? "" : " while running the job";
-        Receive<NodeExited>(new Predicate<NodeExited>(exited => exited.Pid == Pid), exited =>
+        Receive<NodeHeartbeat>(heartbeat =>
+        {
+            ExpectHeartbeat();
+            Context.Parent.Tell(heartbeat);
+        });
+        Receive<HeartbeatMissed>(_ =>
+        {
+            _log.Warning("Worker [{0}] pid [{1}] sent no heartbeat for [{2}]; killing it", _workerId, Pid, _config.HeartbeatTimeout);
+            KillAndAwaitExit(() => new WorkerUnresponsiveException(_workerId, Pid, jobId,
+                $"worker node stopped answering (no heartbeat for {_config.HeartbeatTimeout.TotalSeconds:0.#} s){during}"));
+        });
+        Receive<NodeExited>(IsCurrentNode, exited =>
         {
             throw new WorkerCrashedException(_workerId, Pid, jobId, $"worker process exited with {ExitCodes.Describe(exited.Code)}{during}");
         });
-        Receive<Terminated>(new Predicate<Terminated>(t => t.ActorRef.Equals(node)), _ =>
+        Receive<Terminated>(t => t.ActorRef.Equals(node), _ =>
         {
-            // The remote node is unreachable although its process may live: kill it and report it as lost.
-            _node?.Kill();
-            throw new WorkerCrashedException(_workerId, Pid, jobId, $"worker node stopped answering{during}");
+            // Remote DeathWatch lost the node although its process may live: make sure it is gone, then report.
+            KillAndAwaitExit(() => new WorkerCrashedException(_workerId, Pid, jobId, $"worker node stopped answering{during}"));
         });
+        IgnoreEarlierNodes();
     }
+
+    private void ExpectHeartbeat() =>
+        Timers.StartSingleTimer(WatchdogKey.Instance, HeartbeatMissed.Instance, _config.HeartbeatTimeout);
+
+    private bool IsCurrentNode(NodeExited exited) => exited.Pid == Pid;
 
     // Carries the pid so that the exit of a node from an earlier incarnation is not taken for the current one's.
     private sealed record NodeExited(int Pid, int Code);
 
     private sealed record LaunchFailed(string Reason);
 
+    private sealed record JobTimedOut(string JobId, TimeSpan After) : IDeadLetterSuppression;
+
     private sealed class StartTimedOut : IDeadLetterSuppression
     {
         public static readonly StartTimedOut Instance = new();
+    }
+
+    private sealed class HeartbeatMissed : IDeadLetterSuppression
+    {
+        public static readonly HeartbeatMissed Instance = new();
     }
 
     private sealed class StopTimedOut : IDeadLetterSuppression
@@ -201,13 +253,19 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
         public static readonly StopTimedOut Instance = new();
     }
 
+    /// <summary>One watchdog per node: first the start timeout, then the heartbeat timeout.</summary>
+    private sealed class WatchdogKey
+    {
+        public static readonly WatchdogKey Instance = new();
+    }
+
+    private sealed class JobTimeoutKey
+    {
+        public static readonly JobTimeoutKey Instance = new();
+    }
+
     private sealed class StopTimeoutKey
     {
         public static readonly StopTimeoutKey Instance = new();
-    }
-
-    private sealed class StartTimeoutKey
-    {
-        public static readonly StartTimeoutKey Instance = new();
     }
 }
