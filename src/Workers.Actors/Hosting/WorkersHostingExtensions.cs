@@ -21,6 +21,9 @@ public static class WorkersHostingExtensions
             WorkerNodeLocator.Locate(options.WorkerNodePath);
 
         // Appended: the application's own settings (WithRemoting, its HOCON) take precedence over these defaults.
+        var stopPhase = options.Worker.ShutdownTimeout + TimeSpan.FromSeconds(3);
+        if (stopPhase > TimeSpan.FromSeconds(15))
+            builder.AddHocon($"akka.coordinated-shutdown.phases.service-stop.timeout = {(int)Math.Ceiling(stopPhase.TotalSeconds)}s", HoconAddMode.Append);
         builder.AddHocon(WorkersConfiguration.Manager, HoconAddMode.Append);
         return builder.WithActors((system, registry) =>
         {

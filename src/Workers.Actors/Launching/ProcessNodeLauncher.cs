@@ -69,7 +69,16 @@ public sealed class ProcessNodeLauncher : INodeLauncher
         {
             var process = new Process { StartInfo = start, EnableRaisingEvents = true };
             var node = new ProcessNode(process);
-            process.Exited += (_, _) => node._exited.TrySetResult(process.ExitCode);
+            process.Exited += (_, _) =>
+            {
+                node._exited.TrySetResult(process.ExitCode);
+                // Let the output readers reach the end of their streams, then free the process handle.
+                Task.Run(() =>
+                {
+                    process.WaitForExit();
+                    process.Dispose();
+                });
+            };
             process.OutputDataReceived += (_, e) =>
             {
                 if (e.Data is { } line)
@@ -100,7 +109,7 @@ public sealed class ProcessNodeLauncher : INodeLauncher
             {
                 _process.Kill(entireProcessTree: true);
             }
-            catch (InvalidOperationException)
+            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
             {
                 // Already exited: Exited has fired or is about to.
             }

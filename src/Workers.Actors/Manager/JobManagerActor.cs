@@ -29,6 +29,7 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
     private long _nextSequence;
     private long _nextCorrelationId;
     private bool _stopping;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public JobManagerActor(JobManagerOptions options)
     {
@@ -80,12 +81,34 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         if (_options.NodeLauncher is null && Context.System is ExtendedActorSystem { Provider: not Akka.Remote.IRemoteActorRefProvider })
             throw new InvalidOperationException(
                 "JobManagerActor needs Akka.Remote so that worker nodes can connect back: create the ActorSystem with WorkersConfiguration.Manager, or use WithWorkers.");
+
         var self = Self;
+        var stopped = _stopped.Task;
         var stopWithin = _options.Worker.ShutdownTimeout + TimeSpan.FromSeconds(2);
         CoordinatedShutdown.Get(Context.System).AddTask(CoordinatedShutdown.PhaseServiceStop, $"stop-worker-nodes-{_options.WorkerType}",
-            () => self.Ask<Done>(StopAllNodes.Instance, stopWithin).ContinueWith(_ => Done.Instance, TaskScheduler.Default));
+            // A manager stopped earlier took its nodes with it (its proxies' PostStop kills them): nothing to wait for.
+            () => Task.WhenAny(self.Ask<Done>(StopAllNodes.Instance, stopWithin), stopped).ContinueWith(_ => Done.Instance, TaskScheduler.Default));
         Dispatch(); // warm spares start now; other nodes on first need
         _log.Info("Job manager [{0}] ready with [{1}] slot(s) and plugins [{2}]", _options.WorkerType, _slots.Length, string.Join(", ", _plugins.Order()));
+    }
+
+    protected override void PostStop() => _stopped.TrySetResult();
+
+    /// <summary>
+    /// A bug in a handler must not cost every job and subscription (a restart would): the manager logs it and goes on
+    /// with its state as it is. Faults of nodes never arrive here; they are the proxies' exceptions.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "Job manager [{0}] failed to handle [{1}]; its state is kept", _options.WorkerType, message.GetType().Name);
+            return true;
+        }
     }
 
     private DateTimeOffset Now => DateTimeOffset.UtcNow;
@@ -162,6 +185,13 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
 
     private void Handle(SubscribeToJobEvents subscribe)
     {
+        if (subscribe.JobId is { } jobId && _jobs.TryGetValue(jobId, out var ended) && ended.IsTerminal)
+        {
+            // Nothing more will happen to the job: tell how it ended instead of keeping a subscription for ever.
+            Sender.Tell(new SubscribedToJobEvents(jobId));
+            subscribe.Subscriber.Tell(TerminalEvent(ended), Self);
+            return;
+        }
         _subscribers.Add(subscribe.Subscriber, subscribe.JobId);
         Context.Watch(subscribe.Subscriber);
         Sender.Tell(new SubscribedToJobEvents(subscribe.JobId));
@@ -230,7 +260,7 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         }
         else
         {
-            result = JsonDocument.Parse(done.ResultJson).RootElement;
+            result = JsonElement.Parse(done.ResultJson);
         }
         job.Complete(result, Now);
         slot.JobsCompleted++;
@@ -283,6 +313,13 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
                 Context.Unwatch(subscriber);
         }
     }
+
+    private static IJobEvent TerminalEvent(JobRecord job) => job.Status switch
+    {
+        JobStatus.Completed => new JobCompleted(job.Id, job.Result!.Value),
+        JobStatus.Failed => new JobFailed(job.Id, job.Error ?? "failed"),
+        _ => new JobCancelled(job.Id),
+    };
 
     private void Publish(IJobEvent @event) => _subscribers.Publish(@event, Self);
 

@@ -9,7 +9,7 @@ public sealed record WorkerConfig
     /// <summary>The most stream chunks in flight between a node and the manager (default 100). A faster plugin is slowed down.</summary>
     public int ResultQueueSize { get; init; } = 100;
 
-    /// <summary>The most plugin-command replies kept per node (default 10); kept for compatibility with the original.</summary>
+    /// <summary>The most plugin commands (reload, unload) waiting for their nodes at once (default 10); beyond it a command is refused.</summary>
     public int ResponseQueueSize { get; init; } = 10;
 
     /// <summary>Default <see cref="Actors.RestartPolicy.OnCancellation"/>.</summary>
