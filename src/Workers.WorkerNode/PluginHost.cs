@@ -20,10 +20,18 @@ internal sealed class PluginHost(ImmutableArray<PluginDescriptor> catalog) : IAs
     /// <summary>The plugin used or reloaded last: the one a reload of another plugin unloads first.</summary>
     public string? Current { get; private set; }
 
+    /// <summary>
+    /// The plugin, loaded with <paramref name="configJson"/>. A plugin loaded with another configuration (a job of
+    /// another registry entry of the same plugin, say a larger model) is unloaded and loaded again with this one.
+    /// </summary>
     public async Task<IWorkerPlugin> GetAsync(string name, string configJson, CancellationToken cancellationToken)
     {
-        if (!_loaded.TryGetValue(name, out var loaded))
-            loaded = _loaded[name] = await LoadAsync(Find(name), configJson, cancellationToken).ConfigureAwait(false);
+        if (_loaded.TryGetValue(name, out var loaded) && loaded.ConfigJson != configJson)
+        {
+            await UnloadAsync(name).ConfigureAwait(false);
+            loaded = null;
+        }
+        loaded ??= _loaded[name] = await LoadAsync(Find(name), configJson, cancellationToken).ConfigureAwait(false);
         Current = name;
         return loaded.Instance;
     }
@@ -81,7 +89,7 @@ internal sealed class PluginHost(ImmutableArray<PluginDescriptor> catalog) : IAs
             var plugin = (IWorkerPlugin)Activator.CreateInstance(type)!;
             using var config = JsonDocument.Parse(configJson);
             await plugin.LoadAsync(config.RootElement.Clone(), cancellationToken).ConfigureAwait(false);
-            return new LoadedPlugin(plugin, context);
+            return new LoadedPlugin(plugin, context, configJson);
         }
         catch
         {
@@ -90,5 +98,5 @@ internal sealed class PluginHost(ImmutableArray<PluginDescriptor> catalog) : IAs
         }
     }
 
-    private sealed record LoadedPlugin(IWorkerPlugin Instance, PluginLoadContext Context);
+    private sealed record LoadedPlugin(IWorkerPlugin Instance, PluginLoadContext Context, string ConfigJson);
 }

@@ -15,20 +15,24 @@ public sealed partial class JobManagerActor
         if (RefusePluginCommand(reload.PluginName))
             return;
         var configJson = reload.Config.ValueKind == JsonValueKind.Object ? reload.Config.GetRawText() : "{}";
-        SendToNodes(reload.PluginName, configJson, id => new NodeReloadPlugin(id, reload.PluginName, configJson), _options.Worker.ReloadTimeout);
+        // Jobs dispatched from now on carry the new configuration (a node loaded otherwise would load it back);
+        // if a node refuses it, the previous one is restored.
+        _pluginConfigs.TryGetValue(reload.PluginName, out var previous);
+        _pluginConfigs[reload.PluginName] = configJson;
+        SendToNodes(reload.PluginName, new ConfigChange(configJson, previous), id => new NodeReloadPlugin(id, reload.PluginName, configJson), _options.Worker.ReloadTimeout);
     }
 
     private void Handle(UnloadPlugin unload)
     {
         if (RefusePluginCommand(unload.PluginName))
             return;
-        SendToNodes(unload.PluginName, configJson: null, id => new NodeUnloadPlugin(id, unload.PluginName), _options.Worker.UnloadTimeout);
+        SendToNodes(unload.PluginName, change: null, id => new NodeUnloadPlugin(id, unload.PluginName), _options.Worker.UnloadTimeout);
     }
 
     private bool RefusePluginCommand(string pluginName)
     {
-        var error = !_plugins.Contains(pluginName)
-            ? $"Unknown plugin \"{pluginName}\". Known plugins: {string.Join(", ", _plugins.Order())}."
+        var error = !_resolver.NodePlugins.Contains(pluginName)
+            ? $"Unknown plugin \"{pluginName}\". Known plugins: {string.Join(", ", _resolver.NodePlugins.Order())}."
             : _pluginCommandsInFlight >= _options.Worker.ResponseQueueSize
                 ? $"{_pluginCommandsInFlight} plugin commands are still waiting for their nodes (WorkerConfig.ResponseQueueSize = {_options.Worker.ResponseQueueSize}). Retry later."
                 : null;
@@ -42,8 +46,8 @@ public sealed partial class JobManagerActor
     /// own temporary reply actor, so a reply that comes after its timeout is dropped and can never be taken for the
     /// answer to a later command.
     /// </summary>
-    /// <param name="configJson">the new configuration of a reload, kept once every node took it; null for an unload</param>
-    private void SendToNodes(string pluginName, string? configJson, Func<long, IWorkerWireMessage> command, TimeSpan timeout)
+    /// <param name="change">the configuration a reload sets, and the one it replaces; null for an unload</param>
+    private void SendToNodes(string pluginName, ConfigChange? change, Func<long, IWorkerWireMessage> command, TimeSpan timeout)
     {
         var replyTo = Sender;
         var asks = _slots
@@ -51,26 +55,39 @@ public sealed partial class JobManagerActor
             .Select(slot =>
             {
                 var id = ++_nextCorrelationId;
-                var workerId = slot.WorkerId;
+                var (workerId, pid) = (slot.WorkerId, slot.Pid!.Value);
                 return slot.Proxy!.Ask<NodePluginCommandReply>(new SlotPluginCommand(command(id), id, pluginName, timeout), timeout)
-                    .ContinueWith(ask => ask.IsCompletedSuccessfully
+                    .ContinueWith(ask => new NodeReply(pid, ask.IsCompletedSuccessfully
                         ? ask.Result with { Error = ask.Result.Error is null ? null : $"{workerId}: {ask.Result.Error}" }
-                        : new NodePluginCommandReply(id, pluginName, false, $"{workerId}: no reply within {timeout}"),
+                        : new NodePluginCommandReply(id, pluginName, false, $"{workerId}: no reply within {timeout}")),
                         TaskScheduler.Default);
             })
             .ToList();
         _pluginCommandsInFlight++;
-        Task.WhenAll(asks).PipeTo(Self, success: replies => new PluginCommandsDone(replyTo, pluginName, configJson, [.. replies]));
+        Task.WhenAll(asks).PipeTo(Self, success: replies => new PluginCommandsDone(replyTo, pluginName, change, [.. replies]));
     }
 
     private void Handle(PluginCommandsDone done)
     {
         _pluginCommandsInFlight--;
-        var failures = done.Replies.Where(reply => !reply.Success).Select(reply => reply.Error).ToList();
+        var failures = done.Replies.Where(node => !node.Reply.Success).Select(node => node.Reply.Error).ToList();
         var success = failures.Count == 0;
-        var unload = done.ConfigJson is null;
-        if (success && !unload)
-            _pluginConfigs[done.PluginName] = done.ConfigJson!; // only a configuration that loaded is given to later nodes
+        var unload = done.Change is null;
+        foreach (var node in done.Replies.Where(node => node.Reply.Success))
+        {
+            if (unload)
+                _resources.Unloaded(node.Pid);
+            else
+                _resources.Reloaded(node.Pid, done.PluginName, done.Change!.ConfigJson);
+        }
+        if (!success && done.Change is { } change && _pluginConfigs.GetValueOrDefault(done.PluginName) == change.ConfigJson)
+        {
+            // A configuration that did not load is not given to later nodes.
+            if (change.Previous is null)
+                _pluginConfigs.Remove(done.PluginName);
+            else
+                _pluginConfigs[done.PluginName] = change.Previous;
+        }
         foreach (var slot in _slots)
         {
             if (unload && slot.LoadedPlugin == done.PluginName)
@@ -81,6 +98,10 @@ public sealed partial class JobManagerActor
         done.ReplyTo.Tell(new PluginCommandResult(done.PluginName, success, success ? null : string.Join("; ", failures)));
     }
 
-    private sealed record PluginCommandsDone(IActorRef ReplyTo, string PluginName, string? ConfigJson, ImmutableArray<NodePluginCommandReply> Replies)
+    private sealed record NodeReply(int Pid, NodePluginCommandReply Reply);
+
+    private sealed record ConfigChange(string ConfigJson, string? Previous);
+
+    private sealed record PluginCommandsDone(IActorRef ReplyTo, string PluginName, ConfigChange? Change, ImmutableArray<NodeReply> Replies)
         : INoSerializationVerificationNeeded;
 }

@@ -39,12 +39,25 @@ public sealed partial class JobManagerActor
 
     private void Run(Slot slot, JobRecord job)
     {
+        string parameters;
+        try
+        {
+            parameters = ExecuteParameters(job);
+        }
+        catch (Exception e)
+        {
+            job.Fail($"The execute request could not be prepared: {e.Message}", Now);
+            EndJob(job, new JobFailed(job.Id, job.Error!));
+            return;
+        }
         var stream = job.Options.Stream && _options.SupportsStreaming;
+        var target = job.Target!;
         job.MarkRunning(slot.WorkerId, slot.Pid!.Value, stream, Now);
         slot.State = WorkerState.Busy;
         slot.RunningJob = job;
         var timeout = job.Options.Timeout ?? _options.Worker.JobTimeout;
-        slot.Proxy!.Tell(new RunJob(job.Id, job.PluginId, job.ParametersJson!, stream, _pluginConfigs.GetValueOrDefault(job.PluginId, "{}"), timeout));
+        slot.Proxy!.Tell(new RunJob(job.Id, target.PluginName, parameters, stream, target.ConfigJson, timeout));
+        _resources.Running(slot.Pid.Value, job, target);
         Publish(new JobStarted(job.Id, job.PluginId, slot.WorkerId, slot.Pid.Value));
     }
 
@@ -58,7 +71,7 @@ public sealed partial class JobManagerActor
     /// <summary>After a job ends on a slot: replace the node if a recycling limit is reached, else the slot is idle again.</summary>
     private void AfterJob(Slot slot)
     {
-        slot.LoadedPlugin = slot.RunningJob?.PluginId;
+        slot.LoadedPlugin = slot.RunningJob?.PluginName;
         slot.RunningJob = null;
         slot.JobsOnNode++;
         var memoryMb = slot.MemoryBytes / (1024 * 1024);
@@ -71,6 +84,7 @@ public sealed partial class JobManagerActor
         if (recycle is null)
         {
             slot.State = WorkerState.Idle;
+            _resources.Idle(slot.Pid!.Value, slot.LoadedPlugin);
             return;
         }
         slot.State = WorkerState.Stopping;
@@ -210,6 +224,10 @@ public sealed partial class JobManagerActor
                 EndJob(job, new JobFailed(job.Id, job.Error!));
                 slot.RunningJob = null;
             }
+            if (slot.Pid is { } pid)
+                Publish(new WorkerExited(slot.WorkerId, pid, "the job manager shut down"));
+            slot.Pid = null;
+            slot.State = WorkerState.Stopping;
         }
         while (_pending.TryDequeue(out var pending))
         {

@@ -19,12 +19,15 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly JobManagerOptions _options;
-    private readonly ImmutableHashSet<string> _plugins;
+    private readonly PluginResolver _resolver;
+    private readonly JobManagerHooks? _hooks;
     private readonly Dictionary<string, string> _pluginConfigs;
     private readonly OrderedDictionary<string, JobRecord> _jobs = [];
     private readonly PendingJobQueue _pending = new();
     private readonly Subscribers _subscribers = new();
     private readonly Slot[] _slots;
+    private readonly ResourceNotifier _resources;
+    private IActorRef? _broadcast;
     private INodeLauncher _launcher = null!;
     private long _nextSequence;
     private long _nextCorrelationId;
@@ -35,12 +38,15 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
     {
         options.Validate();
         _options = options;
-        _plugins = PluginDiscovery.Discover(options.ResolvedPluginAssemblies()).Select(p => p.Name).ToImmutableHashSet();
+        _resolver = new PluginResolver(PluginDiscovery.Discover(options.ResolvedPluginAssemblies()).Select(p => p.Name).ToImmutableHashSet(), options.PluginRegistry);
+        _hooks = options.Hooks;
+        _resources = new ResourceNotifier(options.ResourceManager, options.WorkerType, options.Hooks ?? new JobManagerHooks(), _log);
         _pluginConfigs = options.PluginConfigs.ToDictionary(pair => pair.Key, pair => pair.Value.GetRawText());
         // MaxWorkers slots run jobs at once; the WarmSpares more keep started nodes ready to take over.
         _slots = Enumerable.Range(1, options.Worker.MaxWorkers + options.Worker.WarmSpares).Select(i => new Slot(i)).ToArray();
 
         Receive<StartJob>(Handle);
+        Receive<ResourcesValidated>(Handle);
         Receive<CancelJob>(Handle);
         Receive<GetJob>(get => Sender.Tell(new JobInfo(_jobs.GetValueOrDefault(get.JobId)?.ToSnapshot())));
         Receive<GetAllJobs>(_ => Sender.Tell(new AllJobs(_jobs.Values.Select(job => job.ToSnapshot()).ToList())));
@@ -73,7 +79,15 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
     public static string ActorName(string workerType) => $"job-manager-{workerType}";
 
     protected override SupervisorStrategy SupervisorStrategy() =>
-        new WorkerSupervisorStrategy(_options.Worker.RestartPolicy, (child, cause, directive) => Self.Tell(new SlotFaulted(child, cause, directive)));
+        new WorkerSupervisorStrategy(_options.Worker.RestartPolicy, (child, cause, directive) =>
+        {
+            // A slot about to pass its failure budget is not restarted: it becomes Failed when SlotFaulted is handled.
+            if (directive == Directive.Restart && RestartDecider.IsFailure(cause)
+                && SlotOf(child) is { } slot && slot.ConsecutiveFailures + 1 > _options.Worker.MaxRestartAttempts)
+                directive = Directive.Stop;
+            Self.Tell(new SlotFaulted(child, cause, directive));
+            return directive;
+        });
 
     protected override void PreStart()
     {
@@ -88,8 +102,10 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         CoordinatedShutdown.Get(Context.System).AddTask(CoordinatedShutdown.PhaseServiceStop, $"stop-worker-nodes-{_options.WorkerType}",
             // A manager stopped earlier took its nodes with it (its proxies' PostStop kills them): nothing to wait for.
             () => Task.WhenAny(self.Ask<Done>(StopAllNodes.Instance, stopWithin), stopped).ContinueWith(_ => Done.Instance, TaskScheduler.Default));
+        if (_options.EventBroadcaster is { } broadcaster)
+            _broadcast = Context.ActorOf(EventBroadcastActor.Props(broadcaster, _options.WorkerType, _options.EventBroadcasterBuffer), "event-broadcaster");
         Dispatch(); // warm spares start now; other nodes on first need
-        _log.Info("Job manager [{0}] ready with [{1}] slot(s) and plugins [{2}]", _options.WorkerType, _slots.Length, string.Join(", ", _plugins.Order()));
+        _log.Info("Job manager [{0}] ready with [{1}] slot(s) and plugins [{2}]", _options.WorkerType, _slots.Length, string.Join(", ", _resolver.NodePlugins.Order()));
     }
 
     protected override void PostStop() => _stopped.TrySetResult();
@@ -112,42 +128,6 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
     }
 
     private DateTimeOffset Now => DateTimeOffset.UtcNow;
-
-    private void Handle(StartJob start)
-    {
-        var options = start.Options ?? new JobOptions();
-        if (options.JobId is { } id && _jobs.TryGetValue(id, out var existing))
-        {
-            // Idempotent submit: the same id is the same job, as long as it names the same plugin.
-            Sender.Tell(existing.PluginId == start.PluginId
-                ? new JobAccepted(existing.ToSnapshot())
-                : new JobRejected($"Job id \"{id}\" is already used by a job of plugin \"{existing.PluginId}\"."));
-            return;
-        }
-        if (_stopping)
-        {
-            Sender.Tell(new JobRejected("The job manager is shutting down."));
-            return;
-        }
-        if (NoSlotCanRunJobs)
-        {
-            Sender.Tell(new JobRejected("No worker can run jobs: every slot has failed (see the WorkerFailed events and the log)."));
-            return;
-        }
-        if (JobSubmission.Reject(start, _plugins, _pending.Count, _options.Worker) is { } reason)
-        {
-            Sender.Tell(new JobRejected(reason));
-            return;
-        }
-
-        var job = new JobRecord(options.JobId ?? Guid.NewGuid().ToString("N"), start.PluginId,
-            JobSubmission.ParametersJson(start.Parameters), options, _nextSequence++, Now);
-        _jobs.Add(job.Id, job);
-        _pending.Enqueue(job);
-        Sender.Tell(new JobAccepted(job.ToSnapshot()));
-        Publish(new JobQueued(job.Id, job.PluginId));
-        Dispatch();
-    }
 
     private void Handle(CancelJob cancel)
     {
@@ -229,57 +209,6 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         Dispatch();
     }
 
-    private void Handle(NodeChunks chunks)
-    {
-        if (RunningJobOf(Sender, chunks.JobId) is not { } job)
-            return;
-        foreach (var text in chunks.Texts)
-        {
-            job.StreamedText?.Append(text);
-            Publish(new JobChunk(job.Id, job.NextChunkSequence++, text, false));
-        }
-        // Published to every subscriber: the node may send as many more.
-        Sender.Tell(new ChunksAck(job.Id, chunks.Texts.Length));
-    }
-
-    private void Handle(NodeProgress progress)
-    {
-        if (RunningJobOf(Sender, progress.JobId) is { } job)
-            Publish(new JobProgress(job.Id, progress.Fraction, progress.Message));
-    }
-
-    private void Handle(NodeJobSucceeded done)
-    {
-        if (RunningJobOf(Sender, done.JobId) is not { } job || SlotOf(Sender) is not { } slot)
-            return;
-        JsonElement result;
-        if (done.ResultJson is null)
-        {
-            Publish(new JobChunk(job.Id, job.NextChunkSequence++, "", true));
-            result = JsonSerializer.SerializeToElement(new { text = job.StreamedText?.ToString() ?? "" });
-        }
-        else
-        {
-            result = JsonElement.Parse(done.ResultJson);
-        }
-        job.Complete(result, Now);
-        slot.JobsCompleted++;
-        slot.ConsecutiveFailures = 0;
-        AfterJob(slot);
-        EndJob(job, new JobCompleted(job.Id, result));
-        Dispatch();
-    }
-
-    private void Handle(NodeJobFailed failed)
-    {
-        if (RunningJobOf(Sender, failed.JobId) is not { } job || SlotOf(Sender) is not { } slot)
-            return;
-        job.Fail(failed.Error, Now);
-        AfterJob(slot);
-        EndJob(job, new JobFailed(job.Id, failed.Error));
-        Dispatch();
-    }
-
     private void Handle(Terminated terminated)
     {
         if (SlotOf(terminated.ActorRef) is { } slot)
@@ -321,9 +250,26 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         _ => new JobCancelled(job.Id),
     };
 
-    private void Publish(IJobEvent @event) => _subscribers.Publish(@event, Self);
+    private void Publish(IJobEvent @event)
+    {
+        _subscribers.Publish(@event, Self);
+        _broadcast?.Tell(@event);
+    }
 
-    private void Publish(IWorkerEvent @event) => _subscribers.Publish(@event, Self);
+    private void Publish(IWorkerEvent @event)
+    {
+        _subscribers.Publish(@event, Self);
+        _broadcast?.Tell(@event);
+        switch (@event)
+        {
+            case WorkerStarted started:
+                _resources.Started(started.Pid);
+                break;
+            case WorkerExited exited:
+                _resources.Exited(exited.Pid);
+                break;
+        }
+    }
 
     private Slot? SlotOf(IActorRef proxy) => Array.Find(_slots, slot => proxy.Equals(slot.Proxy));
 

@@ -13,10 +13,12 @@ internal sealed class JobRecord
 {
     private static readonly IReadOnlyDictionary<string, string> NoMetadata = ImmutableDictionary<string, string>.Empty;
 
-    public JobRecord(string id, string pluginId, string parametersJson, JobOptions options, long sequence, DateTimeOffset createdAt)
+    public JobRecord(string id, string pluginId, PluginTarget target, string parametersJson, JobOptions options, long sequence, DateTimeOffset createdAt)
     {
         Id = id;
         PluginId = pluginId;
+        Target = target;
+        PluginName = target.PluginName;
         ParametersJson = parametersJson;
         Options = options;
         Sequence = sequence;
@@ -26,6 +28,12 @@ internal sealed class JobRecord
 
     public string Id { get; }
     public string PluginId { get; }
+
+    /// <summary>The plugin's name on the nodes (the same as <see cref="PluginId"/> without a registry).</summary>
+    public string PluginName { get; }
+
+    /// <summary>The plugin the node runs and its configuration; dropped once the job ends.</summary>
+    public PluginTarget? Target { get; private set; }
     public JobOptions Options { get; }
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
@@ -82,6 +90,7 @@ internal sealed class JobRecord
         Error = error;
         ParametersJson = null;
         StreamedText = null;
+        Target = null;
     }
 
     private void RequireStatus(JobStatus expected)

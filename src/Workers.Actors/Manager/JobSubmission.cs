@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Text.Json;
 
 namespace Workers.Actors.Manager;
@@ -9,12 +8,11 @@ internal static class JobSubmission
     public const int MaxJobIdLength = 200;
 
     /// <summary>Returns why the job cannot be accepted, or null when it can.</summary>
-    public static string? Reject(StartJob command, ImmutableHashSet<string> plugins, int pendingCount, WorkerConfig config)
+    /// <remarks>Whether the plugin exists is <see cref="PluginResolver"/>'s question.</remarks>
+    public static string? Reject(StartJob command, int pendingCount, WorkerConfig config)
     {
         if (string.IsNullOrWhiteSpace(command.PluginId))
             return "PluginId is required.";
-        if (!plugins.Contains(command.PluginId))
-            return $"Unknown plugin \"{command.PluginId}\". Known plugins: {string.Join(", ", plugins.Order())}.";
         if (command.Parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined or JsonValueKind.Null))
             return $"Parameters must be a JSON object (or omitted), got {command.Parameters.ValueKind}.";
         if (command.Options?.JobId is { } id && (id.Length is 0 or > MaxJobIdLength || id.Any(char.IsControl)))

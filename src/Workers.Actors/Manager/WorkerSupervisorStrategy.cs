@@ -9,13 +9,17 @@ namespace Workers.Actors.Manager;
 /// first. Retries are unlimited here because the manager keeps its own per-slot budget, and the strategy does not
 /// log: the manager logs each fault once, with the slot and the reason.
 /// </summary>
-internal sealed class WorkerSupervisorStrategy(RestartPolicy policy, Action<IActorRef, Exception, Directive> onFailure)
+/// <remarks>
+/// <c>onFailure</c> runs on the manager's thread (supervision is part of the manager's own message processing) and
+/// may turn a Restart into a Stop: a slot past its failure budget must not start one more node.
+/// </remarks>
+internal sealed class WorkerSupervisorStrategy(RestartPolicy policy, Func<IActorRef, Exception, Directive, Directive> onFailure)
     : OneForOneStrategy(-1, -1, cause => RestartDecider.Decide(policy, Unwrap(cause)), loggingEnabled: false)
 {
     public override void ProcessFailure(IActorContext context, bool restart, IActorRef child, Exception cause, ChildRestartStats stats, IReadOnlyCollection<ChildRestartStats> children)
     {
-        onFailure(child, Unwrap(cause), restart ? Directive.Restart : Directive.Stop);
-        base.ProcessFailure(context, restart, child, cause, stats, children);
+        var directive = onFailure(child, Unwrap(cause), restart ? Directive.Restart : Directive.Stop);
+        base.ProcessFailure(context, directive == Directive.Restart, child, cause, stats, children);
     }
 
     // A throw from PreStart arrives wrapped; the policy is about what the proxy meant.

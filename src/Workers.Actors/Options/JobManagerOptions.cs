@@ -27,6 +27,27 @@ public sealed record JobManagerOptions
     /// <summary>The worker node executable; by default the one the build copies beside the application.</summary>
     public string? WorkerNodePath { get; init; }
 
+    /// <summary>
+    /// The application's plugin catalogue (null: none). With one, jobs name plugins by registry id, must be configured
+    /// there, and run with the registry's configuration. <see cref="JsonFilePluginRegistry"/> keeps it in JSON files.
+    /// </summary>
+    public IPluginRegistry? PluginRegistry { get; init; }
+
+    /// <summary>Told when nodes start, run, idle and exit (null: none).</summary>
+    public IResourceManager? ResourceManager { get; init; }
+
+    /// <summary>Receives every job and worker event as <c>{WorkerType}:{event}</c> (null: none).</summary>
+    public IEventBroadcaster? EventBroadcaster { get; init; }
+
+    /// <summary>
+    /// The most events waiting for a slow <see cref="EventBroadcaster"/> (default 10,000). Past it, chunk and progress
+    /// events are dropped first (the job's result still carries the whole text); the manager never waits.
+    /// </summary>
+    public int EventBroadcasterBuffer { get; init; } = 10_000;
+
+    /// <summary>The domain hooks (create job, prepare execute request, extract result, validate resources, on completed); null: the defaults.</summary>
+    public JobManagerHooks? Hooks { get; init; }
+
     /// <summary>Starts node processes. Null (default) starts the worker node executable; tests may start in-process nodes.</summary>
     public INodeLauncher? NodeLauncher { get; init; }
 
@@ -39,6 +60,8 @@ public sealed record JobManagerOptions
             throw new ArgumentException($"WorkerType \"{WorkerType}\" may contain only letters, digits, '-' and '_' (it becomes an actor name).", nameof(WorkerType));
         if (PluginAssemblies.IsDefaultOrEmpty)
             throw new ArgumentException("PluginAssemblies is empty: name at least one assembly that contains plugins.", nameof(PluginAssemblies));
+        if (EventBroadcasterBuffer < 1)
+            throw new ArgumentOutOfRangeException(nameof(EventBroadcasterBuffer), EventBroadcasterBuffer, "EventBroadcasterBuffer must be at least 1.");
         Worker.Validate();
     }
 

@@ -125,13 +125,13 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
         Receive<CancelRunningJob>(cancel => cancel.JobId == jobId, _ =>
         {
             _log.Info("Worker [{0}] killing pid [{1}] to cancel job [{2}]", _workerId, Pid, jobId);
-            KillAndAwaitExit(() => new WorkerCancelledException(_workerId, Pid, jobId));
+            KillAndAwaitExit(_ => new WorkerCancelledException(_workerId, Pid, jobId));
         });
         Receive<CancelRunningJob>(_ => { }); // aimed at another job: never kill this one
         Receive<JobTimedOut>(timedOut => timedOut.JobId == jobId, timedOut =>
         {
             _log.Warning("Worker [{0}] killing pid [{1}]: job [{2}] timed out after [{3}]", _workerId, Pid, jobId, timedOut.After);
-            KillAndAwaitExit(() => new WorkerUnresponsiveException(_workerId, Pid, jobId, $"job timed out after {timedOut.After:c}"));
+            KillAndAwaitExit(_ => new WorkerUnresponsiveException(_workerId, Pid, jobId, $"job timed out after {timedOut.After:c}"));
         });
         Receive<StopNode>(_ => BeginStop(node, then: null));
         Receive<SlotPluginCommand>(command => node.Tell(command.Command, Sender));
@@ -150,13 +150,13 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
     /// means the job's process no longer runs. Whatever the node still sends meanwhile is dropped: a late result can
     /// never change the job's outcome.
     /// </summary>
-    private void KillAndAwaitExit(Func<WorkerException> outcome)
+    private void KillAndAwaitExit(Func<int, WorkerException> outcome)
     {
         _node?.Kill();
         Timers.Cancel(WatchdogKey.Instance);
         Become(() =>
         {
-            Receive<NodeExited>(IsCurrentNode, _ => throw outcome());
+            Receive<NodeExited>(IsCurrentNode, exited => throw outcome(exited.Code));
             Receive<StopNode>(_ => BeginStop(node: null, then: null));
             ReceiveAny(_ => { });
         });
@@ -211,7 +211,7 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
         Receive<HeartbeatMissed>(_ =>
         {
             _log.Warning("Worker [{0}] pid [{1}] sent no heartbeat for [{2}]; killing it", _workerId, Pid, _config.HeartbeatTimeout);
-            KillAndAwaitExit(() => new WorkerUnresponsiveException(_workerId, Pid, jobId,
+            KillAndAwaitExit(_ => new WorkerUnresponsiveException(_workerId, Pid, jobId,
                 $"worker node stopped answering (no heartbeat for {_config.HeartbeatTimeout.TotalSeconds:0.#} s){during}"));
         });
         Receive<NodeExited>(IsCurrentNode, exited =>
@@ -220,11 +220,26 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
         });
         Receive<Terminated>(t => t.ActorRef.Equals(node), _ =>
         {
-            // Remote DeathWatch lost the node although its process may live: make sure it is gone, then report.
-            KillAndAwaitExit(() => new WorkerCrashedException(_workerId, Pid, jobId, $"worker node stopped answering{during}"));
+            // DeathWatch lost the node. Usually its process has just died and DeathWatch beat Process.Exited: give the
+            // exit a moment to arrive, so the reason carries its code. A process still alive after that is unreachable
+            // (hung, cut off): kill it.
+            Timers.Cancel(WatchdogKey.Instance);
+            Timers.StartSingleTimer(WatchdogKey.Instance, ExitGraceOver.Instance, ExitGrace);
+            Become(() =>
+            {
+                Receive<NodeExited>(IsCurrentNode, exited =>
+                {
+                    throw new WorkerCrashedException(_workerId, Pid, jobId, $"worker process exited with {ExitCodes.Describe(exited.Code)}{during}");
+                });
+                Receive<ExitGraceOver>(_ => KillAndAwaitExit(_ => new WorkerCrashedException(_workerId, Pid, jobId, $"worker node stopped answering{during}")));
+                Receive<StopNode>(_ => BeginStop(node: null, then: null));
+                ReceiveAny(_ => { });
+            });
         });
         IgnoreEarlierNodes();
     }
+
+    private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(1);
 
     private void ExpectHeartbeat() =>
         Timers.StartSingleTimer(WatchdogKey.Instance, HeartbeatMissed.Instance, _config.HeartbeatTimeout);
@@ -241,6 +256,11 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
     private sealed class StartTimedOut : IDeadLetterSuppression
     {
         public static readonly StartTimedOut Instance = new();
+    }
+
+    private sealed class ExitGraceOver : IDeadLetterSuppression
+    {
+        public static readonly ExitGraceOver Instance = new();
     }
 
     private sealed class HeartbeatMissed : IDeadLetterSuppression

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Event;
+using Workers.Actors.Manager;
+
+namespace Workers.Actors;
+
+// What a node sends about its running job: chunks (acknowledged, so the node may send more), progress, the outcome.
+public sealed partial class JobManagerActor
+{
+    private void Handle(NodeChunks chunks)
+    {
+        if (RunningJobOf(Sender, chunks.JobId) is not { } job)
+            return;
+        foreach (var text in chunks.Texts)
+        {
+            job.StreamedText?.Append(text);
+            Publish(new JobChunk(job.Id, job.NextChunkSequence++, text, false));
+        }
+        // Published to every subscriber: the node may send as many more.
+        Sender.Tell(new ChunksAck(job.Id, chunks.Texts.Length));
+    }
+
+    private void Handle(NodeProgress progress)
+    {
+        if (RunningJobOf(Sender, progress.JobId) is { } job)
+            Publish(new JobProgress(job.Id, progress.Fraction, progress.Message));
+    }
+
+    private void Handle(NodeJobSucceeded done)
+    {
+        if (RunningJobOf(Sender, done.JobId) is not { } job || SlotOf(Sender) is not { } slot)
+            return;
+        if (done.ResultJson is null && done.ChunkCount != job.NextChunkSequence)
+        {
+            Fail(slot, job, $"the stream lost chunks: the node sent {done.ChunkCount}, the manager received {job.NextChunkSequence}");
+            return;
+        }
+        JsonElement result;
+        try
+        {
+            result = done.ResultJson is null
+                ? JsonSerializer.SerializeToElement(new { text = job.StreamedText?.ToString() ?? "" })
+                : JsonElement.Parse(done.ResultJson);
+            if (_hooks is not null)
+                result = _hooks.ExtractJobResult(job.ToSnapshot(), result);
+        }
+        catch (Exception e)
+        {
+            Fail(slot, job, $"the job's result could not be extracted: {e.Message}");
+            return;
+        }
+        if (done.ResultJson is null)
+            Publish(new JobChunk(job.Id, job.NextChunkSequence++, "", true));
+        job.Complete(result, Now);
+        slot.JobsCompleted++;
+        slot.ConsecutiveFailures = 0;
+        AfterJob(slot);
+        EndJob(job, new JobCompleted(job.Id, result));
+        if (_hooks is not null)
+        {
+            try
+            {
+                _hooks.OnJobCompleted(job.ToSnapshot());
+            }
+            catch (Exception e)
+            {
+                _log.Warning("OnJobCompleted failed for job [{0}]: {1}", job.Id, e.Message);
+            }
+        }
+        Dispatch();
+    }
+
+    private void Handle(NodeJobFailed failed)
+    {
+        if (RunningJobOf(Sender, failed.JobId) is { } job && SlotOf(Sender) is { } slot)
+            Fail(slot, job, failed.Error);
+    }
+
+    /// <summary>The job failed but its node is fine: the slot takes the next job.</summary>
+    private void Fail(Slot slot, JobRecord job, string error)
+    {
+        job.Fail(error, Now);
+        AfterJob(slot);
+        EndJob(job, new JobFailed(job.Id, error));
+        Dispatch();
+    }
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Akka.Actor;
+using Workers.Actors.Manager;
+
+namespace Workers.Actors;
+
+// Submitting a job: idempotency, the rules, the plugin's registry entry and configuration, the domain hooks and the
+// asynchronous resource validation, then the queue.
+public sealed partial class JobManagerActor
+{
+    private void Handle(StartJob start)
+    {
+        var options = start.Options ?? new JobOptions();
+        if (Existing(start, options) is { } answer)
+        {
+            Sender.Tell(answer);
+            return;
+        }
+        if (RejectNow(start) is { } reason)
+        {
+            Sender.Tell(new JobRejected(reason));
+            return;
+        }
+        if (_resolver.Resolve(start.PluginId, _pluginConfigs, out var error) is not { } target)
+        {
+            Sender.Tell(new JobRejected(error!));
+            return;
+        }
+        try
+        {
+            options = _hooks?.CreateJob(start.PluginId, start.Parameters, options) ?? options;
+        }
+        catch (Exception e)
+        {
+            Sender.Tell(new JobRejected($"The job could not be created: {e.Message}"));
+            return;
+        }
+
+        if (_hooks is not null && target.Config is { ValueKind: JsonValueKind.Object } config && config.EnumerateObject().Any())
+        {
+            // Validation may take time (it may ask a GPU how much memory is free): off the manager's thread, and the
+            // job is accepted or rejected when the answer comes back.
+            var replyTo = Sender;
+            var validated = start with { Options = options };
+            _hooks.ValidateResourcesAsync(start.PluginId, config).AsTask()
+                .PipeTo(Self, success: problem => new ResourcesValidated(validated, target, replyTo, problem),
+                    failure: e => new ResourcesValidated(validated, target, replyTo, e.GetBaseException().Message));
+            return;
+        }
+        Accept(start, options, target, Sender);
+    }
+
+    private void Handle(ResourcesValidated validated)
+    {
+        var start = validated.Start;
+        if (validated.Problem is { } problem)
+            validated.ReplyTo.Tell(new JobRejected($"Resource validation failed: {problem}"));
+        else if (Existing(start, start.Options!) is { } answer)
+            validated.ReplyTo.Tell(answer); // the same id was submitted again while this one was validated
+        else if (RejectNow(start) is { } reason)
+            validated.ReplyTo.Tell(new JobRejected(reason));
+        else
+            Accept(start, start.Options!, validated.Target, validated.ReplyTo);
+    }
+
+    /// <summary>Idempotent submit: the same id is the same job, as long as it names the same plugin.</summary>
+    private object? Existing(StartJob start, JobOptions options) =>
+        options.JobId is { } id && _jobs.TryGetValue(id, out var existing)
+            ? existing.PluginId == start.PluginId
+                ? new JobAccepted(existing.ToSnapshot())
+                : new JobRejected($"Job id \"{id}\" is already used by a job of plugin \"{existing.PluginId}\".")
+            : null;
+
+    private string? RejectNow(StartJob start) =>
+        _stopping ? "The job manager is shutting down."
+        : NoSlotCanRunJobs ? "No worker can run jobs: every slot has failed (see the WorkerFailed events and the log)."
+        : JobSubmission.Reject(start, _pending.Count, _options.Worker);
+
+    private void Accept(StartJob start, JobOptions options, PluginTarget target, IActorRef replyTo)
+    {
+        var job = new JobRecord(options.JobId ?? Guid.NewGuid().ToString("N"), start.PluginId, target,
+            JobSubmission.ParametersJson(start.Parameters), options, _nextSequence++, Now);
+        _jobs.Add(job.Id, job);
+        _pending.Enqueue(job);
+        replyTo.Tell(new JobAccepted(job.ToSnapshot()));
+        Publish(new JobQueued(job.Id, job.PluginId));
+        Dispatch();
+    }
+
+    /// <summary>The parameters the node gets: the job's own, or what the domain's hook makes of them.</summary>
+    private string ExecuteParameters(JobRecord job) =>
+        _hooks is null
+            ? job.ParametersJson!
+            : _hooks.PrepareExecuteRequest(job.ToSnapshot(), JsonElement.Parse(job.ParametersJson!)) is { ValueKind: JsonValueKind.Object } prepared
+                ? prepared.GetRawText()
+                : throw new InvalidOperationException("PrepareExecuteRequest must return a JSON object.");
+
+    private sealed record ResourcesValidated(StartJob Start, PluginTarget Target, IActorRef ReplyTo, string? Problem)
+        : INoSerializationVerificationNeeded;
+}

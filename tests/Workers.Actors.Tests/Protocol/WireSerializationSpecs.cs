@@ -1,0 +1,161 @@
+using System.Collections;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Reflection;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Serialization;
+using Akka.TestKit.Xunit2;
+using Xunit.Abstractions;
+
+namespace Workers.Actors.Tests.Protocol;
+
+/// <summary>
+/// Every message that crosses the process boundary goes through Hyperion, and only those do. The wire types are
+/// found by reflection, so a new one without a sample here fails the suite instead of being forgotten.
+/// </summary>
+public sealed class WireSerializationSpecs(ITestOutputHelper output)
+    : TestKit(ConfigurationFactory.ParseString("akka.actor.serialize-messages = on").WithFallback(WorkersConfiguration.Manager), "wire-spec", output)
+{
+    private static readonly Type[] WireTypes = [.. typeof(IWorkerWireMessage).Assembly.GetTypes()
+        .Where(type => typeof(IWorkerWireMessage).IsAssignableFrom(type) && type is { IsInterface: false, IsAbstract: false })
+        .OrderBy(type => type.Name)];
+
+    public static TheoryData<string> WireTypeNames() => new(WireTypes.Select(type => type.Name));
+
+    [Fact]
+    public void Should_have_samples_of_every_wire_message()
+    {
+        var missing = WireTypes.Where(type => !Samples(TestActor).Any(sample => sample.GetType() == type)).Select(type => type.Name).ToList();
+
+        Assert.True(missing.Count == 0, $"Wire messages without a sample in {nameof(WireSerializationSpecs)}: {string.Join(", ", missing)}");
+        Assert.Contains(typeof(RegisterWorker), WireTypes); // the reflection really finds them
+        Assert.True(WireTypes.Length >= 13);
+    }
+
+    [Theory]
+    [MemberData(nameof(WireTypeNames))]
+    public void Should_serialize_each_wire_message_with_Hyperion(string typeName)
+    {
+        foreach (var sample in SamplesOf(typeName))
+            Assert.IsType<HyperionSerializer>(Sys.Serialization.FindSerializerFor(sample));
+    }
+
+    [Theory]
+    [MemberData(nameof(WireTypeNames))]
+    public void Should_round_trip_each_wire_message(string typeName)
+    {
+        foreach (var sample in SamplesOf(typeName))
+        {
+            var serializer = Sys.Serialization.FindSerializerFor(sample);
+            var bytes = serializer.ToBinary(sample);
+            var manifest = Serialization.ManifestFor(serializer, sample);
+
+            var copy = Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
+
+            AssertWireEqual(sample, copy);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WireTypeNames))]
+    public async Task Should_pass_each_wire_message_through_an_actor_under_strict_serialization(string typeName)
+    {
+        var echo = Sys.ActorOf(Props.Create(() => new Echo()));
+
+        foreach (var sample in SamplesOf(typeName))
+        {
+            echo.Tell(sample, TestActor);
+            var received = await ExpectMsgAsync<object>();
+            Assert.NotSame(sample, received); // it was serialized on the way, twice
+            AssertWireEqual(sample, received);
+        }
+    }
+
+    [Fact]
+    public void Should_not_bind_Hyperion_to_anything_but_wire_messages()
+    {
+        var notWire = typeof(IWorkerWireMessage).Assembly.GetExportedTypes()
+            .Where(type => type.Namespace == "Workers.Actors" && type is { IsClass: true, IsAbstract: false }
+                           && !typeof(IWorkerWireMessage).IsAssignableFrom(type) && !typeof(Exception).IsAssignableFrom(type))
+            .Append(typeof(Process))
+            .Append(typeof(FileInfo))
+            .Append(typeof(object))
+            .ToList();
+
+        Assert.Contains(typeof(JobSnapshot), notWire);
+        Assert.All(notWire, type => Assert.IsNotType<HyperionSerializer>(Sys.Serialization.FindSerializerForType(type)));
+        using var process = new Process(); // never started: only its type matters
+        Assert.IsNotType<HyperionSerializer>(Sys.Serialization.FindSerializerFor(process));
+    }
+
+    [Fact]
+    public void Should_refuse_unsafe_types_in_Hyperion()
+    {
+        var hyperion = Assert.IsType<HyperionSerializer>(Sys.Serialization.FindSerializerForType(typeof(IWorkerWireMessage)));
+
+        Assert.True(hyperion.Settings.DisallowUnsafeType);
+        Assert.False(hyperion.Settings.PreserveObjectReferences);
+        Assert.False(hyperion.Settings.VersionTolerance);
+        // And it acts on it: a type that can run code when it is rebuilt is refused on the way in.
+        var bytes = hyperion.ToBinary(new DirectoryInfo(Path.GetTempPath()));
+        var refused = Assert.ThrowsAny<Exception>(() => hyperion.FromBinary(bytes, typeof(DirectoryInfo)));
+        Assert.Contains("Unsafe Type Deserialization Detected", refused.GetBaseException().Message);
+    }
+
+    private IEnumerable<object> SamplesOf(string typeName)
+    {
+        var samples = Samples(TestActor).Where(sample => sample.GetType().Name == typeName).ToList();
+        Assert.True(samples.Count > 0, $"No sample of wire message {typeName}: add one to {nameof(Samples)}.");
+        return samples;
+    }
+
+    /// <summary>At least one instance of every wire message; several where a field may be null or empty.</summary>
+    private static IEnumerable<object> Samples(IActorRef actor) =>
+    [
+        new RegisterWorker("worker-1", actor, 100000, ["echo", "sleep"], "secret-token"),
+        new RegisterWorker("worker-2", actor, 100001, [], null),
+        new NodeChunks("job-1", 41, ["tok0 ", "tok1 ", "é ✓ "]),
+        new NodeChunks("job-1", 0, []),
+        new NodeProgress("job-1", 0.25, "loading"),
+        new NodeProgress("job-1", 1, null),
+        new NodeJobSucceeded("job-1", """{"text":"hello","metadata":{"pid":100000}}""", 0),
+        new NodeJobSucceeded("job-2", null, 100_000),
+        new NodeJobFailed("job-1", "plugin failed on purpose"),
+        new NodeHeartbeat(123_456_789),
+        new NodePluginCommandReply(7, "echo", true, null),
+        new NodePluginCommandReply(8, "echo", false, "no such file"),
+        new WorkerRegistered("worker-1", TimeSpan.FromSeconds(1)),
+        new NodeHeartbeat(123_456_789),
+        new WorkerRegistrationRefused("worker-1", "slot worker-1 expects pid 100001"),
+        new ExecuteJob("job-1", "tokens", """{"count":3}""", true, """{"model":"small"}""", 100),
+        new ChunksAck("job-1", 512),
+        new NodeReloadPlugin(9, "echo", """{"greeting":"hi"}"""),
+        new NodeUnloadPlugin(10, "echo"),
+        StopWorkerNode.Instance,
+    ];
+
+    /// <summary>
+    /// Field by field: records compare <see cref="ImmutableArray{T}"/> fields by reference, so collections are
+    /// compared by their items; an <see cref="IActorRef"/> must come back as an equal reference.
+    /// </summary>
+    private static void AssertWireEqual(object expected, object? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected.GetType(), actual.GetType());
+        foreach (var property in expected.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0))
+        {
+            var want = property.GetValue(expected);
+            var got = property.GetValue(actual);
+            if (want is IEnumerable items and not string)
+                Assert.True(items.Cast<object>().SequenceEqual(((IEnumerable)got!).Cast<object>()), $"{expected.GetType().Name}.{property.Name} differs");
+            else
+                Assert.True(Equals(want, got), $"{expected.GetType().Name}.{property.Name}: expected {want}, got {got}");
+        }
+    }
+
+    private sealed class Echo : ReceiveActor
+    {
+        public Echo() => ReceiveAny(message => Sender.Tell(message));
+    }
+}

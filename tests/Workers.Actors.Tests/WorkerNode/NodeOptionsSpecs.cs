@@ -1,0 +1,63 @@
+using Workers.WorkerNode;
+
+namespace Workers.Actors.Tests.WorkerNode;
+
+public sealed class NodeOptionsSpecs
+{
+    private const string Manager = "akka.tcp://app@127.0.0.1:4053/user/job-manager-test";
+
+    [Fact]
+    public void Should_read_every_argument()
+    {
+        var options = NodeOptions.Parse([
+            "--manager", Manager, "--worker-id", "worker-2", "--plugins", "a.dll", "b.dll",
+            "--hostname", "0.0.0.0", "--port", "4100", "--token-file", "/run/token", "--register-timeout", "2.5", "--watch-stdin",
+        ]);
+
+        Assert.Equal(Manager, options.ManagerPath);
+        Assert.Equal("worker-2", options.WorkerId);
+        Assert.Equal<string>(["a.dll", "b.dll"], options.PluginAssemblies);
+        Assert.Equal(("0.0.0.0", 4100, "/run/token"), (options.Hostname, options.Port, options.TokenFile));
+        Assert.Equal(TimeSpan.FromSeconds(2.5), options.RegisterTimeout);
+        Assert.True(options.WatchStdin);
+    }
+
+    [Fact]
+    public void Should_default_the_optional_arguments()
+    {
+        var options = NodeOptions.Parse(["--manager", "akka://app/user/m", "--worker-id", "worker-1", "--plugins", "a.dll"]);
+
+        Assert.Equal(("127.0.0.1", 0, (string?)null, false), (options.Hostname, options.Port, options.TokenFile, options.WatchStdin));
+        Assert.Equal(TimeSpan.FromSeconds(15), options.RegisterTimeout);
+    }
+
+    [Theory]
+    [InlineData("--worker-id w --plugins a.dll", "--manager is required.")]
+    [InlineData("--manager http://x --worker-id w --plugins a.dll", "--manager must be an actor path such as akka.tcp://app@127.0.0.1:4053/user/job-manager-x, got \"http://x\".")]
+    [InlineData("--manager akka://app/user/m --plugins a.dll", "--worker-id is required.")]
+    [InlineData("--manager akka://app/user/m --worker-id w", "--plugins needs at least one plugin assembly.")]
+    [InlineData("--manager akka://app/user/m --worker-id w --plugins", "--plugins needs at least one plugin assembly.")]
+    [InlineData("--manager --worker-id w --plugins a.dll", "--manager needs a value.")]
+    [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --port", "--port needs a value.")]
+    [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --port http", "--port must be a number from 0 to 65535, got \"http\".")]
+    [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --port 65536", "--port must be a number from 0 to 65535, got \"65536\".")]
+    [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --port -1", "--port must be a number from 0 to 65535, got \"-1\".")]
+    [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --register-timeout 0", "--register-timeout must be a positive number of seconds, got \"0\".")]
+    [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --register-timeout soon", "--register-timeout must be a positive number of seconds, got \"soon\".")]
+    [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --verbose", "Unknown argument \"--verbose\".")]
+    [InlineData("--manager akka://app/user/m extra --worker-id w --plugins a.dll", "Unknown argument \"extra\".")]
+    public void Should_refuse_bad_arguments_with_a_message(string commandLine, string message)
+    {
+        var error = Assert.Throws<UsageException>(() => NodeOptions.Parse(commandLine.Split(' ')));
+
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void Should_refuse_an_empty_worker_id()
+    {
+        var error = Assert.Throws<UsageException>(() => NodeOptions.Parse(["--manager", "akka://app/user/m", "--worker-id", " ", "--plugins", "a.dll"]));
+
+        Assert.Equal("--worker-id is required.", error.Message);
+    }
+}
