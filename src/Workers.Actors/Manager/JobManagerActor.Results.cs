@@ -8,6 +8,25 @@ namespace Workers.Actors;
 // What a node sends about its running job: chunks (acknowledged, so the node may send more), progress, the outcome.
 public sealed partial class JobManagerActor
 {
+    /// <summary>Chunk acknowledgements held back while a flow-controlled subscriber is behind (at most one window per streaming node).</summary>
+    private readonly List<(IActorRef Proxy, ChunksAck Ack)> _heldChunkAcks = [];
+
+    private void Handle(AckJobEvents ack)
+    {
+        _subscribers.Ack(ack.Subscriber, ack.Count);
+        ReleaseHeldChunks();
+    }
+
+    /// <summary>Lets the streaming nodes go on once no flow-controlled subscriber is behind.</summary>
+    private void ReleaseHeldChunks()
+    {
+        if (_heldChunkAcks.Count == 0 || _subscribers.MustHoldBack)
+            return;
+        foreach (var (proxy, ack) in _heldChunkAcks)
+            proxy.Tell(ack);
+        _heldChunkAcks.Clear();
+    }
+
     private void Handle(NodeChunks chunks)
     {
         if (RunningJobOf(Sender, chunks.JobId) is not { } job)
@@ -17,8 +36,12 @@ public sealed partial class JobManagerActor
             job.StreamedText?.Append(text);
             Publish(new JobChunk(job.Id, job.NextChunkSequence++, text, false));
         }
-        // Published to every subscriber: the node may send as many more.
-        Sender.Tell(new ChunksAck(job.Id, chunks.Texts.Length));
+        // Published to every subscriber: the node may send as many more, unless a flow-controlled subscriber is behind.
+        var ack = new ChunksAck(job.Id, chunks.Texts.Length);
+        if (_subscribers.MustHoldBack)
+            _heldChunkAcks.Add((Sender, ack));
+        else
+            Sender.Tell(ack);
     }
 
     private void Handle(NodeProgress progress)

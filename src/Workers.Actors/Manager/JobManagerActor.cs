@@ -54,6 +54,7 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         Receive<GetWorkers>(_ => Sender.Tell(new WorkersInfo(_slots.Select(slot => slot.ToSnapshot()).ToList())));
         Receive<SubscribeToJobEvents>(Handle);
         Receive<UnsubscribeFromJobEvents>(Handle);
+        Receive<AckJobEvents>(Handle);
         Receive<ReloadPlugin>(Handle);
         Receive<UnloadPlugin>(Handle);
         Receive<PluginCommandsDone>(Handle);
@@ -172,7 +173,12 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
             subscribe.Subscriber.Tell(TerminalEvent(ended), Self);
             return;
         }
-        _subscribers.Add(subscribe.Subscriber, subscribe.JobId);
+        if (subscribe.AckWindow is < 1)
+        {
+            Sender.Tell(new Status.Failure(new ArgumentOutOfRangeException(nameof(subscribe.AckWindow), subscribe.AckWindow, "AckWindow must be at least 1, or null for no flow control.")));
+            return;
+        }
+        _subscribers.Add(subscribe.Subscriber, subscribe.JobId, subscribe.AckWindow);
         Context.Watch(subscribe.Subscriber);
         Sender.Tell(new SubscribedToJobEvents(subscribe.JobId));
     }
@@ -182,6 +188,7 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         _subscribers.RemoveEverywhere(unsubscribe.Subscriber);
         Context.Unwatch(unsubscribe.Subscriber);
         Sender.Tell(UnsubscribedFromJobEvents.Instance);
+        ReleaseHeldChunks();
     }
 
     private void Handle(RegisterWorker registration)
@@ -223,6 +230,7 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
             return;
         }
         _subscribers.RemoveEverywhere(terminated.ActorRef);
+        ReleaseHeldChunks();
     }
 
     /// <summary>Publishes the terminal event, answers waiting cancels, and forgets the job's per-job subscribers.</summary>
@@ -238,9 +246,12 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         }
         foreach (var subscriber in _subscribers.DropJob(job.Id))
         {
-            if (!_subscribers.IsKnown(subscriber))
-                Context.Unwatch(subscriber);
+            if (_subscribers.IsKnown(subscriber))
+                continue;
+            _subscribers.RemoveEverywhere(subscriber); // its flow-control window too: it hears nothing more
+            Context.Unwatch(subscriber);
         }
+        ReleaseHeldChunks();
     }
 
     private static IJobEvent TerminalEvent(JobRecord job) => job.Status switch

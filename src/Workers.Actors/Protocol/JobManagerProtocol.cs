@@ -55,7 +55,16 @@ public sealed record PluginCommandResult(string PluginName, bool Success, string
 /// Subscribes an actor to the events of one job, or of all jobs and workers when <paramref name="JobId"/> is null.
 /// A subscriber that terminates is removed.
 /// </summary>
-public sealed record SubscribeToJobEvents(IActorRef Subscriber, string? JobId = null);
+/// <param name="AckWindow">
+/// Null (default): events are sent as they happen; a subscriber slower than a stream lets its own mailbox grow.
+/// A number: flow control. The subscriber answers <see cref="AckJobEvents"/> for the events it has handled, and
+/// while more than this many are unacknowledged the manager holds back streaming nodes (their plugins wait), so
+/// neither the manager nor the subscriber buffers without limit.
+/// </param>
+public sealed record SubscribeToJobEvents(IActorRef Subscriber, string? JobId = null, int? AckWindow = null);
+
+/// <summary>A flow-controlled subscriber has handled <paramref name="Count"/> more events (see <see cref="SubscribeToJobEvents.AckWindow"/>).</summary>
+public sealed record AckJobEvents(IActorRef Subscriber, int Count = 1);
 
 public sealed record SubscribedToJobEvents(string? JobId);
 
