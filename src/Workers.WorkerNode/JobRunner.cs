@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using System.Text;
 using System.Text.Json;
 using Akka.Actor;
 using Workers.Actors;
@@ -15,6 +16,9 @@ namespace Workers.WorkerNode;
 internal sealed class JobRunner
 {
     private const int MaxBatch = 512;
+
+    // Room for the envelope around a payload in one remoting frame.
+    private const int FrameOverhead = 64 * 1024;
     private static readonly long ProgressInterval = Stopwatch.Frequency / 10; // at most ten updates a second
 
     private readonly ExecuteJob _job;
@@ -24,9 +28,13 @@ internal sealed class JobRunner
     private long _lastProgressAt = -ProgressInterval;
     private NodeProgress? _pendingProgress;
 
-    public JobRunner(ExecuteJob job, IActorRef proxy, string workerId)
+    private readonly long _maxPayloadBytes;
+
+    /// <param name="maxMessageBytes">the largest message the transport carries (akka.remote's maximum-frame-size)</param>
+    public JobRunner(ExecuteJob job, IActorRef proxy, string workerId, long maxMessageBytes)
     {
         _job = job;
+        _maxPayloadBytes = Math.Max(1024, maxMessageBytes - FrameOverhead);
         _proxy = proxy;
         _workerId = workerId;
         Credits = new ChunkCredits(Math.Max(1, job.ChunkWindow));
@@ -42,9 +50,9 @@ internal sealed class JobRunner
             var plugin = await plugins.GetAsync(_job.PluginId, _job.ConfigJson, stopping).ConfigureAwait(false);
             using var parameters = JsonDocument.Parse(_job.ParametersJson);
             var context = new JobContext(_job.JobId, parameters.RootElement, _workerId, Environment.ProcessId, ReportProgress, stopping);
-            var outcome = _job.Stream && plugin is IStreamingWorkerPlugin streaming
+            IWorkerWireMessage outcome = _job.Stream && plugin is IStreamingWorkerPlugin streaming
                 ? await StreamAsync(streaming, context, stopping).ConfigureAwait(false)
-                : new NodeJobSucceeded(_job.JobId, ResultAdapter.ToJson(await plugin.ExecuteAsync(context).ConfigureAwait(false)), 0);
+                : Checked(ResultAdapter.ToJson(await plugin.ExecuteAsync(context).ConfigureAwait(false)));
             FlushProgress();
             return outcome;
         }
@@ -53,6 +61,19 @@ internal sealed class JobRunner
             FlushProgress();
             return new NodeJobFailed(_job.JobId, Describe(e));
         }
+    }
+
+    /// <summary>
+    /// A result larger than one message cannot travel: the transport would drop it and the job would never end. It
+    /// fails the job instead, saying what to change.
+    /// </summary>
+    private IWorkerWireMessage Checked(string resultJson)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(resultJson);
+        return bytes <= _maxPayloadBytes
+            ? new NodeJobSucceeded(_job.JobId, resultJson, 0)
+            : new NodeJobFailed(_job.JobId, $"The job's result is {bytes:N0} bytes, more than the {_maxPayloadBytes:N0} bytes one message can carry. "
+                + "Stream it (JobOptions.Stream), write it to a file and return the path, or raise akka.remote.dot-netty.tcp.maximum-frame-size on both sides.");
     }
 
     private async Task<NodeJobSucceeded> StreamAsync(IStreamingWorkerPlugin plugin, JobContext context, CancellationToken stopping)
@@ -82,8 +103,19 @@ internal sealed class JobRunner
         while (await reader.WaitToReadAsync(stopping).ConfigureAwait(false))
         {
             var credits = await Credits.TakeAsync(Math.Min(MaxBatch, Math.Max(1, reader.Count)), stopping).ConfigureAwait(false);
-            while (batch.Count < credits && reader.TryRead(out var chunk))
-                batch.Add(chunk);
+            long batchBytes = 0;
+            while (batch.Count < credits && reader.TryPeek(out var next))
+            {
+                // A batch stays well inside one message; a single chunk that cannot fit fails the job.
+                var bytes = Encoding.UTF8.GetByteCount(next);
+                if (bytes > _maxPayloadBytes)
+                    throw new InvalidOperationException($"A chunk of {bytes:N0} bytes is more than the {_maxPayloadBytes:N0} bytes one message can carry.");
+                if (batch.Count > 0 && batchBytes + bytes > _maxPayloadBytes / 4)
+                    break;
+                reader.TryRead(out var chunk);
+                batch.Add(chunk!);
+                batchBytes += bytes;
+            }
             Credits.Return(credits - batch.Count);
             _proxy.Tell(new NodeChunks(_job.JobId, sequence, [.. batch]));
             sequence += batch.Count;

@@ -18,6 +18,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
     private readonly string? _token;
     private readonly TaskCompletionSource<int> _exit;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly long _maxMessageBytes = Context.System.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128_000;
 
     public WorkerActor(NodeOptions options, PluginHost plugins, string? token, TaskCompletionSource<int> exit)
     {
@@ -63,7 +64,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
     {
         Receive<ExecuteJob>(job =>
         {
-            var runner = new JobRunner(job, manager, _options.WorkerId);
+            var runner = new JobRunner(job, manager, _options.WorkerId, _maxMessageBytes);
             Task.Run(() => runner.RunAsync(_plugins, _stopping.Token)).PipeTo(Self, manager);
             Become(() => Busy(manager, runner));
         });

@@ -39,6 +39,45 @@ public class FlowControlSpecs(ITestOutputHelper output) : WorkersSpec("flow-cont
 
     }
 
+    [Fact]
+    public async Task Should_forward_at_most_ten_progress_reports_a_second_and_the_last_one()
+    {
+        var manager = await StartManagerAsync(Options());
+        var subscriber = await SubscribeAsync(manager);
+        var client = CreateTestProbe("client");
+
+        // Unstreamed, tokens builds its text as fast as it can and reports progress a hundred times on the way.
+        var job = await SubmitAsync(client, manager, "tokens", new { count = 1_000_000 });
+        var events = await ReceiveUntilEndedAsync(subscriber, [job.Id]);
+        var started = Assert.IsType<JobStarted>(events.First(e => e is JobStarted));
+        var progress = events.OfType<JobProgress>().ToList();
+        var completed = Assert.IsType<JobCompleted>(events[^1]);
+        var snapshot = await GetJobAsync(client, manager, job.Id);
+
+        var ran = snapshot!.CompletedAt!.Value - snapshot.StartedAt!.Value;
+        Assert.NotEmpty(progress);
+        Assert.True(progress.Count <= ran.TotalSeconds * 10 + 2, $"{progress.Count} progress events in {ran.TotalMilliseconds:0} ms");
+        Assert.Equal(1.0, progress[^1].Fraction, precision: 6); // the last report is never dropped
+        Assert.NotNull(started);
+        Assert.NotNull(completed);
+    }
+
+    [Fact]
+    public async Task Should_fail_a_result_too_large_for_one_message_instead_of_losing_it()
+    {
+        var manager = await StartManagerAsync(Options());
+        var subscriber = await SubscribeAsync(manager);
+        var client = CreateTestProbe("client");
+
+        // About 34 MB of text returned in one piece: more than a remoting frame (16 MiB in hocon/) can carry.
+        var job = await SubmitAsync(client, manager, "tokens", new { count = 4_000_000 });
+        var failed = await ExpectEndAsync<JobFailed>(subscriber, job.Id);
+
+        Assert.Contains("more than the", failed.Error);
+        Assert.Contains("Stream it", failed.Error);
+        await RunEchoAsync(client, subscriber, manager); // the node is fine
+    }
+
     /// <summary>
     /// Handles each chunk slowly (a millisecond's pause every 50 chunks: about 20 s for the stream, several times what
     /// the node needs) and acknowledges every 100 events; samples the process's live memory.
