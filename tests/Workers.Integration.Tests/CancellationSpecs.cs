@@ -108,4 +108,22 @@ public class CancellationSpecs(ITestOutputHelper output) : WorkersSpec("cancella
         Assert.DoesNotContain(later, e => e.JobId == job.Id);
         Assert.Equal(JobStatus.Cancelled, (await GetJobAsync(client, manager, job.Id))?.Status);
     }
+
+    [Fact]
+    public async Task Should_kill_the_processes_a_cancelled_job_started_too()
+    {
+        var manager = await StartManagerAsync(Options());
+        var subscriber = await SubscribeAsync(manager);
+        var client = CreateTestProbe("client");
+        var job = await SubmitAsync(client, manager, "busy", new { ms = 60_000, spawnChild = true });
+        var report = await subscriber.FishForMessageAsync<JobProgress>(p => p.JobId == job.Id && p.Message is not null, NodeStart);
+        var child = int.Parse(report.Message!["child pid ".Length..]);
+        Nodes.Add(child, "child of a busy job");
+        Assert.False(NodeProcesses.HasExited(child));
+
+        client.Send(manager, new CancelJob(job.Id));
+        Assert.True((await client.ExpectMsgAsync<CancelJobResult>(NodeStart)).Cancelled);
+
+        await AwaitConditionAsync(() => Task.FromResult(NodeProcesses.HasExited(child)), Reply);
+    }
 }
