@@ -116,17 +116,24 @@ public class RestartPolicySpecs(ITestOutputHelper output) : WorkersSpec("restart
     }
 
     [Fact]
-    public async Task Should_never_count_cancellations_against_the_failure_budget()
+    public async Task Should_never_count_cancellations_against_the_failure_budget_nor_pile_up_nodes()
     {
         var (manager, subscriber, client) = await StartAsync(new WorkerConfig { MaxRestartAttempts = 0 });
+        var cancelled = new List<int>();
         for (var i = 0; i < 3; i++)
         {
             var job = await SubmitAsync(client, manager, "sleep", new { ms = LongJob });
-            await ExpectJobEventAsync<JobStarted>(subscriber, job.Id);
+            cancelled.Add((await ExpectJobEventAsync<JobStarted>(subscriber, job.Id)).WorkerPid);
             client.Send(manager, new CancelJob(job.Id));
             Assert.True((await client.ExpectMsgAsync<CancelJobResult>(NodeStart)).Cancelled);
         }
-        await RunEchoAsync(client, subscriber, manager);
+        var (last, _) = await RunEchoAsync(client, subscriber, manager);
+
+        // One slot, one live node: every node replaced by a restart is gone (the original piled up monitors).
+        Assert.All(cancelled, pid => Assert.True(NodeProcesses.HasExited(pid), $"replaced node {pid} still runs"));
+        Assert.DoesNotContain(last.WorkerPid, cancelled);
+        client.Send(manager, GetWorkers.Instance);
+        Assert.Equal(last.WorkerPid, Assert.Single((await client.ExpectMsgAsync<WorkersInfo>(Reply)).Workers).Pid);
     }
 
     private async Task<(Akka.Actor.IActorRef Manager, TestProbe Subscriber, TestProbe Client)> StartAsync(WorkerConfig config)
