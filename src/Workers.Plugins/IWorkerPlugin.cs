@@ -24,9 +24,9 @@ public interface IWorkerPlugin : IAsyncDisposable
     Task LoadAsync(JsonElement config, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Runs one job and returns its result. The result is turned into JSON by the node: a
-    /// <see cref="JsonElement"/> is kept as is, a <see cref="string"/> becomes <c>{"text": …}</c>, any other
-    /// object is serialized with System.Text.Json (camelCase).
+    /// Runs one job and returns its result. The result is turned into JSON by the node, as the original library's
+    /// default adapter does: a JSON object (or an object that serializes to one, camelCase) is kept as it is; text and
+    /// anything else become <c>{"text": …, "metadata": {}}</c>; null becomes <c>{}</c>.
     /// </summary>
     Task<object?> ExecuteAsync(JobContext context);
 }

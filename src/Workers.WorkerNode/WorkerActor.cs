@@ -114,6 +114,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
     private void Common(IActorRef manager)
     {
         Receive<SendHeartbeat>(_ => manager.Tell(Heartbeat()));
+        Receive<WorkerRegistered>(_ => { }); // the answer to a repeated registration
         Receive<StopWorkerNode>(_ => Exit(ExitCode.Ok, null));
         Receive<Terminated>(new Predicate<Terminated>(t => t.ActorRef.Equals(manager)), _ =>
             Exit(ExitCode.ManagerLost, $"Lost the manager at {manager.Path}; exiting so that no orphan keeps resources."));

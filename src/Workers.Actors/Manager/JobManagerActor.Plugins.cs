@@ -75,7 +75,10 @@ public sealed partial class JobManagerActor
         var unload = done.Change is null;
         foreach (var node in done.Replies.Where(node => node.Reply.Success))
         {
-            if (unload)
+            // A node answers after its running job; by now it may run the next one, which is what it is doing.
+            if (Array.Find(_slots, slot => slot.Pid == node.Pid) is { RunningJob: { Target: { } target } job })
+                _resources.Running(node.Pid, job, target);
+            else if (unload)
                 _resources.Unloaded(node.Pid);
             else
                 _resources.Reloaded(node.Pid, done.PluginName, done.Change!.ConfigJson);

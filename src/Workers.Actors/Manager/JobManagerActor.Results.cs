@@ -92,6 +92,7 @@ public sealed partial class JobManagerActor
             }
         }
         Dispatch();
+        ReportIdle(slot);
     }
 
     private void Handle(NodeJobFailed failed)
@@ -107,5 +108,6 @@ public sealed partial class JobManagerActor
         AfterJob(slot);
         EndJob(job, new JobFailed(job.Id, error));
         Dispatch();
+        ReportIdle(slot);
     }
 }

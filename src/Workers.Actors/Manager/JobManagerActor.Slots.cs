@@ -83,12 +83,18 @@ public sealed partial class JobManagerActor
         };
         if (recycle is null)
         {
-            slot.State = WorkerState.Idle;
-            _resources.Idle(slot.Pid!.Value, slot.LoadedPlugin);
+            slot.State = WorkerState.Idle; // told to the resource manager by ReportIdle, if no job follows at once
             return;
         }
         slot.State = WorkerState.Stopping;
         slot.Proxy!.Tell(new RecycleNode(recycle));
+    }
+
+    /// <summary>"idle" for the resource manager only when the slot has really no job (not between two jobs).</summary>
+    private void ReportIdle(Slot slot)
+    {
+        if (slot is { State: WorkerState.Idle, Pid: { } pid })
+            _resources.Idle(pid, slot.LoadedPlugin);
     }
 
     private void Handle(NodeHeartbeat heartbeat)

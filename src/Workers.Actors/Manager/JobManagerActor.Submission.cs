@@ -21,19 +21,43 @@ public sealed partial class JobManagerActor
             Sender.Tell(new JobRejected(reason));
             return;
         }
-        if (_resolver.Resolve(start.PluginId, _pluginConfigs, out var error) is not { } target)
+        PluginTarget? target;
+        string? error;
+        try
+        {
+            target = _resolver.Resolve(start.PluginId, _pluginConfigs, out error);
+        }
+        catch (Exception e)
+        {
+            (target, error) = (null, $"Plugin {start.PluginId} cannot be used: the plugin registry failed ({e.Message}).");
+        }
+        if (target is null)
         {
             Sender.Tell(new JobRejected(error!));
             return;
         }
-        try
+        if (_hooks is not null)
         {
-            options = _hooks?.CreateJob(start.PluginId, start.Parameters, options) ?? options;
-        }
-        catch (Exception e)
-        {
-            Sender.Tell(new JobRejected($"The job could not be created: {e.Message}"));
-            return;
+            try
+            {
+                options = _hooks.CreateJob(start.PluginId, start.Parameters, options);
+            }
+            catch (Exception e)
+            {
+                Sender.Tell(new JobRejected($"The job could not be created: {e.Message}"));
+                return;
+            }
+            // The hook may have chosen the id: of a job that exists, or one the rules refuse.
+            if (Existing(start, options) is { } chosen)
+            {
+                Sender.Tell(chosen);
+                return;
+            }
+            if (JobSubmission.Reject(start with { Options = options }, _pending.Count, _options.Worker) is { } refused)
+            {
+                Sender.Tell(new JobRejected(refused));
+                return;
+            }
         }
 
         if (_hooks is not null && target.Config is { ValueKind: JsonValueKind.Object } config && config.EnumerateObject().Any())
@@ -42,12 +66,25 @@ public sealed partial class JobManagerActor
             // job is accepted or rejected when the answer comes back.
             var replyTo = Sender;
             var validated = start with { Options = options };
-            _hooks.ValidateResourcesAsync(start.PluginId, config).AsTask()
+            Validate(start.PluginId, config)
                 .PipeTo(Self, success: problem => new ResourcesValidated(validated, target, replyTo, problem),
                     failure: e => new ResourcesValidated(validated, target, replyTo, e.GetBaseException().Message));
             return;
         }
         Accept(start, options, target, Sender);
+    }
+
+    /// <summary>The hook's validation as a task, also when an override throws before returning one.</summary>
+    private Task<string?> Validate(string pluginId, JsonElement config)
+    {
+        try
+        {
+            return _hooks!.ValidateResourcesAsync(pluginId, config).AsTask();
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<string?>(e);
+        }
     }
 
     private void Handle(ResourcesValidated validated)

@@ -109,7 +109,16 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         _log.Info("Job manager [{0}] ready with [{1}] slot(s) and plugins [{2}]", _options.WorkerType, _slots.Length, string.Join(", ", _resolver.NodePlugins.Order()));
     }
 
-    protected override void PostStop() => _stopped.TrySetResult();
+    protected override void PostStop()
+    {
+        // The proxies kill their nodes as they stop with the manager: those nodes leave the resource manager's books too.
+        foreach (var slot in _slots)
+        {
+            if (slot.Pid is { } pid)
+                _resources.Exited(pid);
+        }
+        _stopped.TrySetResult();
+    }
 
     /// <summary>
     /// A bug in a handler must not cost every job and subscription (a restart would): the manager logs it and goes on
@@ -237,6 +246,7 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
     private void EndJob(JobRecord job, IJobEvent terminal)
     {
         Publish(terminal);
+        WorkersTelemetry.OnJobEnded(_options.WorkerType, job.PluginId, job.Status, job.StartedAt, job.CompletedAt, terminal);
         if (job.CancelRequesters is { } requesters)
         {
             var cancelled = job.Status == JobStatus.Cancelled;
@@ -265,12 +275,14 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
     {
         _subscribers.Publish(@event, Self);
         _broadcast?.Tell(@event);
+        WorkersTelemetry.OnJobEvent(_options.WorkerType, @event, _pending.Count);
     }
 
     private void Publish(IWorkerEvent @event)
     {
         _subscribers.Publish(@event, Self);
         _broadcast?.Tell(@event);
+        WorkersTelemetry.OnWorkerEvent(_options.WorkerType, @event);
         switch (@event)
         {
             case WorkerStarted started:

@@ -203,6 +203,9 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
     private void Alive(IActorRef node, string? jobId)
     {
         var during = jobId is null ? "" : " while running the job";
+        // The node repeats its registration until the answer arrives: a repeat crossing our answer gets it again.
+        Receive<RegisterWorker>(again => again.Worker.Equals(node), again =>
+            again.Worker.Tell(new WorkerRegistered(_workerId, _config.HeartbeatInterval)));
         Receive<NodeHeartbeat>(heartbeat =>
         {
             ExpectHeartbeat();
