@@ -1,0 +1,77 @@
+namespace Workers.Benchmarks.Harness;
+
+/// <summary>
+/// The sizes of the workloads. The full run uses the sizes of DESIGN section 10; <c>--quick</c> shrinks every
+/// workload (and runs it once) so that a smoke run of all of them finishes in under a minute.
+/// </summary>
+internal sealed record BenchOptions
+{
+    public const string Usage = """
+        Usage: Workers.Benchmarks [--quick] [--runs <n>] [--only <text>]
+               Workers.Benchmarks --pong     (the ping-pong peer; started by the benchmark itself)
+
+          --quick        fewer jobs and iterations, one run: a smoke run of every workload in under a minute
+          --runs <n>     runs of every workload (default 3; 1 with --quick)
+          --only <text>  run only the workloads whose name contains <text> (the ping-pong baseline always runs)
+        """;
+
+    public bool Quick { get; init; }
+    public int Runs { get; init; } = 3;
+    public string? Only { get; init; }
+
+    /// <summary>Echo jobs run on each node before a measurement, so that node start and JIT stay out of it.</summary>
+    public int WarmUpJobs { get; init; } = 2_000;
+
+    public int ThroughputJobs { get; init; } = 10_000;
+    public int LatencyJobs { get; init; } = 1_000;
+    public int StreamChunks { get; init; } = 100_000;
+    public int MemoryJobs { get; init; } = 100_000;
+
+    /// <summary>Measurements per run of the workloads that each need a fresh node or manager (cancel, crash, cold start).</summary>
+    public int Iterations { get; init; } = 3;
+
+    public int PingLatencyCount { get; init; } = 1_000;
+    public int PingThroughputCount { get; init; } = 200_000;
+    public int PingWindow { get; init; } = 1_000;
+
+    /// <summary>Longest wait for any one step before the workload is reported as failed.</summary>
+    public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions();
+        int? runs = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick":
+                    options = options with
+                    {
+                        Quick = true,
+                        Runs = 1,
+                        WarmUpJobs = 100,
+                        ThroughputJobs = 1_000,
+                        LatencyJobs = 300,
+                        StreamChunks = 20_000,
+                        MemoryJobs = 3_000,
+                        Iterations = 1,
+                        PingLatencyCount = 300,
+                        PingThroughputCount = 10_000,
+                        StepTimeout = TimeSpan.FromSeconds(30),
+                    };
+                    break;
+                case "--runs" when i + 1 < args.Count && int.TryParse(args[i + 1], out var n) && n > 0:
+                    runs = n;
+                    i++;
+                    break;
+                case "--only" when i + 1 < args.Count:
+                    options = options with { Only = args[++i] };
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown or incomplete argument \"{args[i]}\".");
+            }
+        }
+        return runs is { } count ? options with { Runs = count } : options;
+    }
+}

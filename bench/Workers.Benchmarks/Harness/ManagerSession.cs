@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Akka.Actor;
+using Workers.Actors;
+
+namespace Workers.Benchmarks.Harness;
+
+/// <summary>
+/// A fresh manager on its own ActorSystem, with the <see cref="Tap"/> subscribed to all its jobs and workers.
+/// Disposing it terminates the system (the manager stops its nodes) and waits until every node process is gone.
+/// </summary>
+internal sealed class ManagerSession : IAsyncDisposable
+{
+    private static readonly TimeSpan Reply = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan NodesGone = TimeSpan.FromSeconds(15);
+
+    private readonly NodeReaper _reaper;
+    private readonly ConcurrentDictionary<int, bool> _nodes = new();
+
+    private ManagerSession(ActorSystem system, NodeReaper reaper, TimeSpan stepTimeout)
+    {
+        System = system;
+        _reaper = reaper;
+        StepTimeout = stepTimeout;
+        Tap = new Tap(system, pid =>
+        {
+            _nodes.TryAdd(pid, true);
+            reaper.Track(pid, "worker node");
+        });
+    }
+
+    public ActorSystem System { get; }
+    public IActorRef Manager { get; private set; } = ActorRefs.Nobody;
+    public Tap Tap { get; }
+    public TimeSpan StepTimeout { get; }
+
+    /// <summary>The node processes seen so far (from WorkerStarted and JobStarted).</summary>
+    public IReadOnlyCollection<int> NodePids => [.. _nodes.Keys];
+
+    /// <summary>The echo job's parameters: a no-op job.</summary>
+    public static JsonElement EchoParameters { get; } = JsonDocument.Parse("""{"text":"bench"}""").RootElement;
+
+    public static async Task<ManagerSession> StartAsync(string workerType, WorkerConfig worker, BenchContext context)
+    {
+        var session = new ManagerSession(BenchSystems.CreateManagerSystem("bench"), context.Reaper, context.Options.StepTimeout);
+        try
+        {
+            var options = new JobManagerOptions
+            {
+                WorkerType = workerType,
+                PluginAssemblies = ["Workers.Plugins.Samples.dll"],
+                Worker = worker,
+            };
+            session.Manager = session.System.ActorOf(JobManagerActor.Props(options), JobManagerActor.ActorName(workerType));
+            await session.Manager.Ask<SubscribedToJobEvents>(new SubscribeToJobEvents(session.Tap.Ref), Reply, context.Cancellation);
+            return session;
+        }
+        catch
+        {
+            await session.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Submits a job as the tap (which hears the reply).</summary>
+    public void Submit(string pluginId, JsonElement parameters, JobOptions? options = null) =>
+        Manager.Tell(new StartJob(pluginId, parameters, options), Tap.Ref);
+
+    public void SubmitEcho(string? jobId = null) =>
+        Submit("echo", EchoParameters, jobId is null ? null : new JobOptions { JobId = jobId });
+
+    /// <summary>
+    /// Runs <paramref name="jobs"/> echo jobs at once and waits for them all, so that the nodes are started and
+    /// registered and both sides of the job path are compiled to their final tier before a measurement.
+    /// </summary>
+    public async Task WarmUpAsync(int jobs, CancellationToken cancellationToken)
+    {
+        var done = Tap.Nth<JobCompleted>(jobs);
+        for (var i = 0; i < jobs; i++)
+            SubmitEcho();
+        await WithinStepAsync(done, $"{jobs} warm-up echo jobs", cancellationToken);
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> slots have a registered, idle node.</summary>
+    public async Task WaitForIdleWorkersAsync(int count, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(StepTimeout);
+        try
+        {
+            while (true)
+            {
+                var workers = await Manager.Ask<WorkersInfo>(GetWorkers.Instance, Reply, deadline.Token);
+                if (workers.Workers.Count(worker => worker.State == WorkerState.Idle) >= count)
+                    return;
+                await Task.Delay(TimeSpan.FromMilliseconds(5), deadline.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{count} idle worker(s) were not ready within {StepTimeout.TotalSeconds:0} s.");
+        }
+    }
+
+    /// <summary>Awaits a step of a workload, bounded by the step timeout; the message says which step did not finish.</summary>
+    public async Task<T> WithinStepAsync<T>(Task<T> step, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await step.WaitAsync(StepTimeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{what}: not done within {StepTimeout.TotalSeconds:0} s.");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Terminate runs CoordinatedShutdown, in which the manager asks its nodes to exit (and kills stragglers).
+        var terminate = System.Terminate();
+        var terminated = await Task.WhenAny(terminate, Task.Delay(TimeSpan.FromSeconds(30))) == terminate;
+        var killed = await _reaper.WaitForExitAsync(_nodes.Keys.Concat(NodeReaper.RunningNodeChildren()), NodesGone);
+        if (killed.Count > 0)
+            throw new InvalidOperationException(
+                $"Worker node processes outlived their manager by {NodesGone.TotalSeconds:0} s and were killed: {string.Join(", ", killed)}.");
+        if (!terminated)
+            throw new InvalidOperationException("The manager's ActorSystem did not terminate within 30 s.");
+    }
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Workers.Actors;
+using Workers.Benchmarks.Harness;
+
+namespace Workers.Benchmarks.Workloads;
+
+/// <summary>
+/// W2: sequential echo jobs, each submitted by a subscriber actor the moment it hears the previous one's
+/// <see cref="JobCompleted"/>; the round trip is measured in that actor, from just before the submit to the arrival
+/// of the event. It also splits each round trip at <see cref="JobStarted"/> (published when the manager hands the
+/// job to its slot), to tell the manager's share from the proxy-wire-node-wire-proxy-manager share.
+/// </summary>
+internal sealed class Latency(BenchOptions options) : IWorkload
+{
+    private const string Workload = "W2 latency";
+    private readonly int _jobs = options.LatencyJobs;
+
+    public string Name => Workload;
+
+    public Metric P50 { get; } = new(Workload, "submit → JobCompleted, p50 (ms)", Unit.Milliseconds, Baseline.P50, Target.AtMost(0.1, "≤ 0.1 ms"));
+    public Metric P99 { get; } = new(Workload, "submit → JobCompleted, p99 (ms)", Unit.Milliseconds, Baseline.P99, Target.AtMost(1, "≤ 1 ms"));
+    public Metric ManagerP50 { get; } = new(Workload, "of which submit → JobStarted (manager), p50 (ms)", Unit.Milliseconds, Baseline.P50);
+    public Metric NodeP50 { get; } = new(Workload, "of which JobStarted → JobCompleted (proxy, wire, node), p50 (ms)", Unit.Milliseconds, Baseline.P50);
+
+    public IReadOnlyList<Metric> Metrics => [P50, P99, ManagerP50, NodeP50];
+
+    public async Task RunAsync(BenchContext context)
+    {
+        var cancellation = context.Cancellation;
+        await using var session = await context.StartManagerAsync("latency", new WorkerConfig { MaxWorkers = 1 });
+        await session.WarmUpAsync(context.Options.WarmUpJobs, cancellation);
+
+        var done = new TaskCompletionSource<RoundTrip[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var client = session.System.ActorOf(Props.Create(() => new SequentialClient(session.Manager, _jobs, done)), "sequential-client");
+        await client.Ask<SubscribedToJobEvents>(SequentialClient.Subscribe.Instance, TimeSpan.FromSeconds(10), cancellation);
+        client.Tell(SequentialClient.Begin.Instance);
+        var trips = await session.WithinStepAsync(done.Task, $"{_jobs:N0} sequential echo jobs", cancellation);
+
+        double[] total = [.. trips.Select(trip => Stats.Milliseconds(trip.Submitted, trip.Completed))];
+        context.Record(P50, Stats.Percentile(total, 50));
+        context.Record(P99, Stats.Percentile(total, 99));
+        context.Record(ManagerP50, Stats.Percentile([.. trips.Select(trip => Stats.Milliseconds(trip.Submitted, trip.Started))], 50));
+        context.Record(NodeP50, Stats.Percentile([.. trips.Select(trip => Stats.Milliseconds(trip.Started, trip.Completed))], 50));
+    }
+
+    private readonly record struct RoundTrip(long Submitted, long Started, long Completed);
+
+    /// <summary>Submits one echo job at a time, the next as soon as the previous one's JobCompleted arrives.</summary>
+    private sealed class SequentialClient : ReceiveActor
+    {
+        private readonly IActorRef _manager;
+        private readonly TaskCompletionSource<RoundTrip[]> _done;
+        private readonly RoundTrip[] _trips;
+        private int _index = -1;
+        private string? _jobId;
+
+        public SequentialClient(IActorRef manager, int jobs, TaskCompletionSource<RoundTrip[]> done)
+        {
+            _manager = manager;
+            _done = done;
+            _trips = new RoundTrip[jobs];
+            Receive<Subscribe>(_ => _manager.Forward(new SubscribeToJobEvents(Self)));
+            Receive<Begin>(_ => SubmitNext());
+            Receive<JobAccepted>(accepted => _jobId = accepted.Job.Id);
+            Receive<JobRejected>(rejected => _done.TrySetException(new InvalidOperationException($"The manager rejected a job: {rejected.Reason}")));
+            Receive<JobStarted>(started => started.JobId == _jobId, _ => _trips[_index] = _trips[_index] with { Started = Stopwatch.GetTimestamp() });
+            Receive<JobCompleted>(completed => completed.JobId == _jobId, _ =>
+            {
+                _trips[_index] = _trips[_index] with { Completed = Stopwatch.GetTimestamp() };
+                SubmitNext();
+            });
+            ReceiveAny(_ => { });
+        }
+
+        private void SubmitNext()
+        {
+            if (++_index == _trips.Length)
+            {
+                _done.TrySetResult(_trips);
+                return;
+            }
+            _trips[_index] = new RoundTrip(Stopwatch.GetTimestamp(), 0, 0);
+            _manager.Tell(new StartJob("echo", ManagerSession.EchoParameters));
+        }
+
+        public sealed class Subscribe
+        {
+            public static readonly Subscribe Instance = new();
+        }
+
+        public sealed class Begin
+        {
+            public static readonly Begin Instance = new();
+        }
+    }
+}
