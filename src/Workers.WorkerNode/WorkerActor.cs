@@ -80,9 +80,13 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
         Receive<ChunksAck>(ack => runner?.Credits.Release(ack.Count));
         Receive<IWorkerWireMessage>(new Predicate<IWorkerWireMessage>(message => message is NodeJobSucceeded or NodeJobFailed), outcome =>
         {
-            // Memory right after the job, so the manager can recycle a node that grew past its limit.
-            manager.Tell(Heartbeat());
-            manager.Tell(outcome);
+            // With the memory right after the job, so the manager can recycle a node that grew past its limit.
+            manager.Tell(outcome switch
+            {
+                NodeJobSucceeded done => done with { MemoryBytes = Environment.WorkingSet },
+                NodeJobFailed failed => failed with { MemoryBytes = Environment.WorkingSet },
+                _ => outcome,
+            });
             BackToIdle(manager);
         });
         Receive<CommandDone>(done =>

@@ -17,7 +17,7 @@ public class StreamingSpecs(ITestOutputHelper output) : WorkersSpec("streaming-s
     [Fact]
     public async Task Should_stream_a_hundred_thousand_chunks_in_order_through_the_flow_control_window()
     {
-        // Far more chunks than the in-flight window (WorkerConfig.ResultQueueSize, 100): the node has to wait for
+        // Far more chunks than the in-flight window (WorkerConfig.ResultQueueSize, 1,000): the node has to wait for
         // the manager's acks many times over, and no chunk may be lost, repeated or reordered on the way.
         await StreamTokensAsync(100_000, "stream-100k", TimeSpan.FromMinutes(2));
     }

@@ -103,13 +103,35 @@ public sealed class ProcessNodeLauncher : INodeLauncher
             return node;
         }
 
+        /// <summary>
+        /// Kills the node and every process it started, off the caller's thread. On Linux the descendants are read from
+        /// /proc/{pid}/task/*/children (cheap) before the node is killed, so none escapes by being re-parented; the
+        /// generic tree kill enumerates every process on the machine and can take tens of milliseconds.
+        /// </summary>
         public void Kill()
+        {
+            var pid = Pid;
+            _ = Task.Run(() =>
+            {
+                if (!OperatingSystem.IsLinux())
+                {
+                    Quietly(() => _process.Kill(entireProcessTree: true));
+                    return;
+                }
+                var descendants = ProcessTree.Descendants(pid);
+                Quietly(() => _process.Kill());
+                foreach (var child in descendants)
+                    ProcessTree.KillQuietly(child);
+            });
+        }
+
+        private static void Quietly(Action kill)
         {
             try
             {
-                _process.Kill(entireProcessTree: true);
+                kill();
             }
-            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException or System.ComponentModel.Win32Exception)
             {
                 // Already exited: Exited has fired or is about to.
             }

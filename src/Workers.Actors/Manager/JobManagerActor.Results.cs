@@ -54,6 +54,8 @@ public sealed partial class JobManagerActor
     {
         if (RunningJobOf(Sender, done.JobId) is not { } job || SlotOf(Sender) is not { } slot)
             return;
+        if (done.MemoryBytes > 0)
+            slot.MemoryBytes = done.MemoryBytes;
         if (done.ResultJson is null && done.ChunkCount != job.NextChunkSequence)
         {
             Fail(slot, job, $"the stream lost chunks: the node sent {done.ChunkCount}, the manager received {job.NextChunkSequence}");
@@ -97,8 +99,11 @@ public sealed partial class JobManagerActor
 
     private void Handle(NodeJobFailed failed)
     {
-        if (RunningJobOf(Sender, failed.JobId) is { } job && SlotOf(Sender) is { } slot)
-            Fail(slot, job, failed.Error);
+        if (RunningJobOf(Sender, failed.JobId) is not { } job || SlotOf(Sender) is not { } slot)
+            return;
+        if (failed.MemoryBytes > 0)
+            slot.MemoryBytes = failed.MemoryBytes;
+        Fail(slot, job, failed.Error);
     }
 
     /// <summary>The job failed but its node is fine: the slot takes the next job.</summary>

@@ -6,8 +6,12 @@ public sealed record WorkerConfig
     /// <summary>The most pending jobs; a submission beyond it is rejected. 0 (default) means unlimited.</summary>
     public int RequestQueueSize { get; init; }
 
-    /// <summary>The most stream chunks in flight between a node and the manager (default 100). A faster plugin is slowed down.</summary>
-    public int ResultQueueSize { get; init; } = 100;
+    /// <summary>
+    /// The most stream chunks in flight between a node and the manager (default 1,000). A faster plugin is slowed down.
+    /// The original's result queue held 100 messages; here the window is counted in chunks, which travel in batches,
+    /// and 100 would cap a stream at about 100 chunks per acknowledgement round trip (~100,000 chunks/s).
+    /// </summary>
+    public int ResultQueueSize { get; init; } = 1000;
 
     /// <summary>The most plugin commands (reload, unload) waiting for their nodes at once (default 10); beyond it a command is refused.</summary>
     public int ResponseQueueSize { get; init; } = 10;

@@ -25,10 +25,13 @@ public sealed record NodeChunks(string JobId, long FirstSequence, ImmutableArray
 
 public sealed record NodeProgress(string JobId, double Fraction, string? Message) : IWorkerWireMessage;
 
-/// <summary>The job finished. <paramref name="ResultJson"/> is null for a streamed job: its result is the streamed text.</summary>
-public sealed record NodeJobSucceeded(string JobId, string? ResultJson, long ChunkCount) : IWorkerWireMessage;
+/// <summary>
+/// The job finished. <paramref name="ResultJson"/> is null for a streamed job: its result is the streamed text.
+/// <paramref name="MemoryBytes"/> is the node's memory right after the job, for recycling (0: not measured).
+/// </summary>
+public sealed record NodeJobSucceeded(string JobId, string? ResultJson, long ChunkCount, long MemoryBytes = 0) : IWorkerWireMessage;
 
-public sealed record NodeJobFailed(string JobId, string Error) : IWorkerWireMessage;
+public sealed record NodeJobFailed(string JobId, string Error, long MemoryBytes = 0) : IWorkerWireMessage;
 
 /// <summary>The node is alive; sent every heartbeat interval and before each job outcome.</summary>
 public sealed record NodeHeartbeat(long MemoryBytes) : IWorkerWireMessage;

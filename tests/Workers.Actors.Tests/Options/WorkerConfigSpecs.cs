@@ -8,7 +8,7 @@ public sealed class WorkerConfigSpecs
         var config = new WorkerConfig();
 
         config.Validate();
-        Assert.Equal((0, 100, 10, RestartPolicy.OnCancellation, 3, 1), (config.RequestQueueSize, config.ResultQueueSize, config.ResponseQueueSize, config.RestartPolicy, config.MaxRestartAttempts, config.MaxWorkers));
+        Assert.Equal((0, 1000, 10, RestartPolicy.OnCancellation, 3, 1), (config.RequestQueueSize, config.ResultQueueSize, config.ResponseQueueSize, config.RestartPolicy, config.MaxRestartAttempts, config.MaxWorkers));
         Assert.Equal(
             [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5)],
             new[] { config.RestartBackoffBase, config.RestartBackoffMax, config.WorkerStartTimeout, config.ReloadTimeout, config.UnloadTimeout, config.ShutdownTimeout });
