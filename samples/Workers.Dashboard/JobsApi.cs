@@ -59,7 +59,7 @@ internal static class JobsApi
         return reply switch
         {
             JobAccepted accepted => Results.Json(accepted.Job, statusCode: StatusCodes.Status202Accepted),
-            JobRejected rejected => Error(RejectionStatus(rejected.Reason), rejected.Reason),
+            JobRejected rejected => Error(RejectionStatus(rejected.Kind), rejected.Reason),
             _ => throw new InvalidOperationException($"Unexpected reply {reply}"),
         };
     }
@@ -98,15 +98,12 @@ internal static class JobsApi
         Results.Json(new { pluginName = result.PluginName, success = result.Success, error = result.Error },
             statusCode: result.Success ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
 
-    /// <summary>
-    /// The manager's rejections are sentences for people; the ones a client must tell apart begin the same way every time
-    /// (JobSubmission and JobManagerActor.RejectNow).
-    /// </summary>
-    private static int RejectionStatus(string reason) =>
-        reason.StartsWith("The queue is full", StringComparison.Ordinal) ? StatusCodes.Status429TooManyRequests
-        : reason.StartsWith("No worker can run jobs", StringComparison.Ordinal) || reason.StartsWith("The job manager is shutting down", StringComparison.Ordinal)
-            ? StatusCodes.Status503ServiceUnavailable
-        : StatusCodes.Status400BadRequest;
+    private static int RejectionStatus(JobRejectionKind kind) => kind switch
+    {
+        JobRejectionKind.QueueFull => StatusCodes.Status429TooManyRequests,
+        JobRejectionKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status400BadRequest,
+    };
 
     private static IResult NotFound(string id) => Error(StatusCodes.Status404NotFound, $"Unknown job \"{id}\".");
 

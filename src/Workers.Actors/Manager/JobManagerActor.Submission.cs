@@ -16,9 +16,9 @@ public sealed partial class JobManagerActor
             Sender.Tell(answer);
             return;
         }
-        if (RejectNow(start) is { } reason)
+        if (RejectNow(start) is { } rejected)
         {
-            Sender.Tell(new JobRejected(reason));
+            Sender.Tell(rejected);
             return;
         }
         PluginTarget? target;
@@ -53,11 +53,17 @@ public sealed partial class JobManagerActor
                 Sender.Tell(chosen);
                 return;
             }
-            if (JobSubmission.Reject(start with { Options = options }, _pending.Count, _options.Worker) is { } refused)
+            if (JobSubmission.Invalid(start with { Options = options }) is { } refused)
             {
                 Sender.Tell(new JobRejected(refused));
                 return;
             }
+        }
+
+        if (QueueFull() is { } full)
+        {
+            Sender.Tell(full);
+            return;
         }
 
         if (_hooks is not null && target.Config is { ValueKind: JsonValueKind.Object } config && config.EnumerateObject().Any())
@@ -94,8 +100,8 @@ public sealed partial class JobManagerActor
             validated.ReplyTo.Tell(new JobRejected($"Resource validation failed: {problem}"));
         else if (Existing(start, start.Options!) is { } answer)
             validated.ReplyTo.Tell(answer); // the same id was submitted again while this one was validated
-        else if (RejectNow(start) is { } reason)
-            validated.ReplyTo.Tell(new JobRejected(reason));
+        else if ((RejectNow(start) ?? QueueFull()) is { } rejected)
+            validated.ReplyTo.Tell(rejected);
         else
             Accept(start, start.Options!, validated.Target, validated.ReplyTo);
     }
@@ -108,10 +114,15 @@ public sealed partial class JobManagerActor
                 : new JobRejected($"Job id \"{id}\" is already used by a job of plugin \"{existing.PluginId}\".")
             : null;
 
-    private string? RejectNow(StartJob start) =>
-        _stopping ? "The job manager is shutting down."
-        : NoSlotCanRunJobs ? "No worker can run jobs: every slot has failed (see the WorkerFailed events and the log)."
-        : JobSubmission.Reject(start, _pending.Count, _options.Worker);
+    private JobRejected? RejectNow(StartJob start) =>
+        _stopping ? new JobRejected("The job manager is shutting down.", JobRejectionKind.Unavailable)
+        : NoSlotCanRunJobs ? new JobRejected("No worker can run jobs: every slot has failed (see the WorkerFailed events and the log).", JobRejectionKind.Unavailable)
+        : JobSubmission.Invalid(start) is { } invalid ? new JobRejected(invalid)
+        : null;
+
+    /// <summary>Checked after everything about the job itself: a job that could never run is told so, not "retry later".</summary>
+    private JobRejected? QueueFull() =>
+        JobSubmission.QueueFull(_pending.Count, _options.Worker) is { } full ? new JobRejected(full, JobRejectionKind.QueueFull) : null;
 
     private void Accept(StartJob start, JobOptions options, PluginTarget target, IActorRef replyTo)
     {

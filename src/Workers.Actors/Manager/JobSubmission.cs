@@ -9,7 +9,11 @@ internal static class JobSubmission
 
     /// <summary>Returns why the job cannot be accepted, or null when it can.</summary>
     /// <remarks>Whether the plugin exists is <see cref="PluginResolver"/>'s question.</remarks>
-    public static string? Reject(StartJob command, int pendingCount, WorkerConfig config)
+    public static string? Reject(StartJob command, int pendingCount, WorkerConfig config) =>
+        Invalid(command) ?? QueueFull(pendingCount, config);
+
+    /// <summary>What is wrong with the submission itself, or null.</summary>
+    public static string? Invalid(StartJob command)
     {
         if (string.IsNullOrWhiteSpace(command.PluginId))
             return "PluginId is required.";
@@ -19,10 +23,14 @@ internal static class JobSubmission
             return $"JobId must be 1 to {MaxJobIdLength} printable characters.";
         if (command.Options?.Timeout is { } timeout && timeout <= TimeSpan.Zero)
             return $"Timeout must be positive, got {timeout}.";
-        if (config.RequestQueueSize > 0 && pendingCount >= config.RequestQueueSize)
-            return $"The queue is full: {pendingCount} jobs are pending (WorkerConfig.RequestQueueSize = {config.RequestQueueSize}). Retry later or raise the limit.";
         return null;
     }
+
+    /// <summary>Why there is no room for another pending job, or null.</summary>
+    public static string? QueueFull(int pendingCount, WorkerConfig config) =>
+        config.RequestQueueSize > 0 && pendingCount >= config.RequestQueueSize
+            ? $"The queue is full: {pendingCount} jobs are pending (WorkerConfig.RequestQueueSize = {config.RequestQueueSize}). Retry later or raise the limit."
+            : null;
 
     /// <summary>The parameters as the JSON text sent to the node: always an object.</summary>
     public static string ParametersJson(JsonElement parameters) =>

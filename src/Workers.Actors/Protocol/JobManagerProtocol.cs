@@ -14,7 +14,20 @@ public sealed record StartJob(string PluginId, JsonElement Parameters, JobOption
 public sealed record JobAccepted(JobSnapshot Job);
 
 /// <summary>The job was not accepted; <paramref name="Reason"/> says why and what to do about it.</summary>
-public sealed record JobRejected(string Reason);
+/// <param name="Kind">What kind of refusal it is, for callers that answer differently (an HTTP API's 400, 429, 503).</param>
+public sealed record JobRejected(string Reason, JobRejectionKind Kind = JobRejectionKind.Invalid);
+
+public enum JobRejectionKind
+{
+    /// <summary>The submission cannot run as it is: unknown plugin, bad parameters, a reused id, a failed validation.</summary>
+    Invalid,
+
+    /// <summary>The queue is full (<see cref="WorkerConfig.RequestQueueSize"/>): retry later.</summary>
+    QueueFull,
+
+    /// <summary>The manager is shutting down, or no worker slot can run jobs any more.</summary>
+    Unavailable,
+}
 
 /// <summary>Cancels a pending job (removed from the queue) or a running one (its node process is killed).</summary>
 public sealed record CancelJob(string JobId);

@@ -79,10 +79,13 @@ public abstract class ManagerSpecBase : TestKit
             : throw new Xunit.Sdk.XunitException($"{pluginId} {parameters} was not accepted: {reply}");
     }
 
-    protected async Task<string> RejectedAsync(IActorRef manager, StartJob start)
+    protected async Task<string> RejectedAsync(IActorRef manager, StartJob start) =>
+        (await RejectionAsync(manager, start)).Reason;
+
+    protected async Task<JobRejected> RejectionAsync(IActorRef manager, StartJob start)
     {
         manager.Tell(start, Client.Ref);
-        return (await Client.ExpectMsgAsync<JobRejected>()).Reason;
+        return await Client.ExpectMsgAsync<JobRejected>();
     }
 
     /// <summary>The next message of type <typeparamref name="T"/> that matches, skipping the others (other jobs' events, worker events).</summary>

@@ -52,10 +52,13 @@ public sealed class SubmissionSpecs(ITestOutputHelper output) : ManagerSpecBase(
         await SubmitAsync(manager, "echo");
         await SubmitAsync(manager, "echo");
 
-        var reason = await RejectedAsync(manager, new StartJob("echo", Json("{}")));
+        var rejected = await RejectionAsync(manager, new StartJob("echo", Json("{}")));
+        var invalid = await RejectionAsync(manager, new StartJob("no-such-plugin", Json("{}")));
 
-        Assert.Contains("queue is full", reason);
-        Assert.Contains("RequestQueueSize = 2", reason);
+        Assert.Contains("queue is full", rejected.Reason);
+        Assert.Contains("RequestQueueSize = 2", rejected.Reason);
+        Assert.Equal(JobRejectionKind.QueueFull, rejected.Kind);
+        Assert.Equal(JobRejectionKind.Invalid, invalid.Kind); // what is wrong with the job comes before the full queue
         Assert.Equal(3, (await GetAllJobsAsync(manager)).Count);
     }
 

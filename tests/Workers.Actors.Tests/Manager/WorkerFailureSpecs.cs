@@ -65,8 +65,9 @@ public sealed class WorkerFailureSpecs(ITestOutputHelper output) : ManagerSpecBa
         Assert.Equal(JobStatus.Failed, (await GetJobAsync(manager, job.Id)).Status);
         Assert.Equal(WorkerState.Failed, (await GetWorkersAsync(manager)).Single().State);
 
-        var reason = await RejectedAsync(manager, new StartJob("echo", Json("{}")));
-        Assert.Contains("No worker can run jobs", reason);
+        var rejected = await RejectionAsync(manager, new StartJob("echo", Json("{}")));
+        Assert.Contains("No worker can run jobs", rejected.Reason);
+        Assert.Equal(JobRejectionKind.Unavailable, rejected.Kind);
         // MaxRestartAttempts + 1 starts, and not one more once the budget is spent. The supervisor decides to stop the
         // slot before any restart could launch a node, so by the time WorkerFailed is out the count is final.
         Assert.True(launcher.Launches == 3, $"{launcher.Launches} node starts for MaxRestartAttempts = 2 (expected 3)");
