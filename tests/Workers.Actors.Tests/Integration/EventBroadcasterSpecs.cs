@@ -120,22 +120,8 @@ public sealed class EventBroadcasterSpecs(ITestOutputHelper output) : ManagerSpe
             broadcaster.Types);
     }
 
-    private async Task<IActorRef> StartAsync(IEventBroadcaster broadcaster, WorkerConfig? worker = null, int buffer = 10_000)
-    {
-        var options = new JobManagerOptions
-        {
-            WorkerType = "test",
-            PluginAssemblies = ["Workers.Plugins.Samples.dll"],
-            NodeLauncher = Launcher,
-            Worker = worker ?? new WorkerConfig(),
-            EventBroadcaster = broadcaster,
-            EventBroadcasterBuffer = buffer,
-        };
-        var manager = Sys.ActorOf(JobManagerActor.Props(options), JobManagerActor.ActorName(options.WorkerType));
-        manager.Tell(new SubscribeToJobEvents(Events.Ref), Client.Ref);
-        await Client.ExpectMsgAsync<SubscribedToJobEvents>();
-        return manager;
-    }
+    private Task<IActorRef> StartAsync(IEventBroadcaster broadcaster, WorkerConfig? worker = null, int buffer = 10_000) =>
+        StartManagerAsync(options => options with { Worker = worker ?? new WorkerConfig(), EventBroadcaster = broadcaster, EventBroadcasterBuffer = buffer });
 
     /// <summary>
     /// Records every call; each call returns <see cref="Gate"/>'s task when there is one (a broadcaster as slow as

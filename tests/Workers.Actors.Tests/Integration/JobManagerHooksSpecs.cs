@@ -240,22 +240,8 @@ public sealed class JobManagerHooksSpecs(ITestOutputHelper output) : ManagerSpec
             _folder.Dispose();
     }
 
-    private async Task<IActorRef> StartAsync(JobManagerHooks hooks, IPluginRegistry? registry = null, IResourceManager? resources = null)
-    {
-        var options = new JobManagerOptions
-        {
-            WorkerType = "test",
-            PluginAssemblies = ["Workers.Plugins.Samples.dll"],
-            NodeLauncher = Launcher,
-            Hooks = hooks,
-            PluginRegistry = registry,
-            ResourceManager = resources,
-        };
-        var manager = Sys.ActorOf(JobManagerActor.Props(options), JobManagerActor.ActorName(options.WorkerType));
-        manager.Tell(new SubscribeToJobEvents(Events.Ref), Client.Ref);
-        await Client.ExpectMsgAsync<SubscribedToJobEvents>();
-        return manager;
-    }
+    private Task<IActorRef> StartAsync(JobManagerHooks hooks, IPluginRegistry? registry = null, IResourceManager? resources = null) =>
+        StartManagerAsync(options => options with { Hooks = hooks, PluginRegistry = registry, ResourceManager = resources });
 
     /// <summary>
     /// A domain manager's hooks: the job id and metadata come from the document's file name, the plugin's text is

@@ -125,21 +125,8 @@ public sealed class PluginRegistryManagerSpecs(ITestOutputHelper output) : Manag
             _folder.Dispose();
     }
 
-    private async Task<IActorRef> StartAsync(IResourceManager? resources = null)
-    {
-        var options = new JobManagerOptions
-        {
-            WorkerType = "test",
-            PluginAssemblies = ["Workers.Plugins.Samples.dll"],
-            NodeLauncher = Launcher,
-            PluginRegistry = _folder.Open(),
-            ResourceManager = resources,
-        };
-        var manager = Sys.ActorOf(JobManagerActor.Props(options), JobManagerActor.ActorName(options.WorkerType));
-        manager.Tell(new SubscribeToJobEvents(Events.Ref), Client.Ref);
-        await Client.ExpectMsgAsync<SubscribedToJobEvents>();
-        return manager;
-    }
+    private Task<IActorRef> StartAsync(IResourceManager? resources = null) =>
+        StartManagerAsync(options => options with { PluginRegistry = _folder.Open(), ResourceManager = resources });
 
     private async Task<(string Instance, int Loads)> RunEchoAsync(IActorRef manager, string pluginId)
     {

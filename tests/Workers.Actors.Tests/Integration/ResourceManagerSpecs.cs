@@ -255,13 +255,7 @@ public sealed class ResourceManagerSpecs(ITestOutputHelper output) : ManagerSpec
         ResourceManager = _resources,
     };
 
-    private async Task<IActorRef> StartAsync(JobManagerOptions options)
-    {
-        var manager = Sys.ActorOf(JobManagerActor.Props(options), JobManagerActor.ActorName(options.WorkerType));
-        manager.Tell(new SubscribeToJobEvents(Events.Ref), Client.Ref);
-        await Client.ExpectMsgAsync<SubscribedToJobEvents>();
-        return manager;
-    }
+    private Task<IActorRef> StartAsync(JobManagerOptions options) => StartManagerAsync(_ => options);
 
     private Task ExpectCallsAsync(params string[] calls) =>
         AwaitAssertAsync(() => Assert.Equal(calls, _resources.Calls), Slow);

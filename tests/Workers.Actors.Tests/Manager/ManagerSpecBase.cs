@@ -46,15 +46,18 @@ public abstract class ManagerSpecBase : TestKit
     protected TestProbe Client { get; }
     protected TestProbe Events { get; }
 
-    internal async Task<IActorRef> StartManagerAsync(WorkerConfig? worker = null, INodeLauncher? launcher = null, bool subscribeEvents = true)
+    internal Task<IActorRef> StartManagerAsync(WorkerConfig? worker = null, INodeLauncher? launcher = null, bool subscribeEvents = true) =>
+        StartManagerAsync(options => options with { Worker = worker ?? new WorkerConfig(), NodeLauncher = launcher ?? Launcher }, subscribeEvents);
+
+    /// <summary>A manager on the samples with in-process nodes, shaped by <paramref name="configure"/>; <see cref="Events"/> hears all its events.</summary>
+    internal async Task<IActorRef> StartManagerAsync(Func<JobManagerOptions, JobManagerOptions> configure, bool subscribeEvents = true)
     {
-        var options = new JobManagerOptions
+        var options = configure(new JobManagerOptions
         {
             WorkerType = "test",
             PluginAssemblies = ["Workers.Plugins.Samples.dll"],
-            Worker = worker ?? new WorkerConfig(),
-            NodeLauncher = launcher ?? Launcher,
-        };
+            NodeLauncher = Launcher,
+        });
         var manager = Sys.ActorOf(JobManagerActor.Props(options), JobManagerActor.ActorName(options.WorkerType));
         if (subscribeEvents)
         {
