@@ -22,10 +22,10 @@ public sealed partial class JobManagerActor
             return;
         while (_pending.Count > 0
                && SlotPlanner.MayRunAnother(Count(WorkerState.Busy), _options.Worker.MaxWorkers)
-               && Array.Find(_slots, slot => slot.State == WorkerState.Idle) is { } idle)
+               && Array.Exists(_slots, slot => slot.State == WorkerState.Idle))
         {
             if (_pending.TryDequeue(out var job))
-                Run(idle, job);
+                Run(SlotRouter.Choose(_slots.Where(slot => slot.State == WorkerState.Idle), job.PluginName)!, job);
         }
 
         var free = _slots.Where(slot => slot is { State: WorkerState.NotStarted, Restart: SlotRestart.None }).ToList();
@@ -55,6 +55,7 @@ public sealed partial class JobManagerActor
         job.MarkRunning(slot.WorkerId, slot.Pid!.Value, stream, Now);
         slot.State = WorkerState.Busy;
         slot.RunningJob = job;
+        slot.LastUsed = job.Sequence;
         var timeout = job.Options.Timeout ?? _options.Worker.JobTimeout;
         slot.Proxy!.Tell(new RunJob(job.Id, target.PluginName, parameters, stream, target.ConfigJson, timeout));
         _resources.Running(slot.Pid.Value, job, target);

@@ -22,6 +22,9 @@ internal sealed class Slot(int index)
     /// <summary>Jobs run by the current node (for <see cref="WorkerConfig.MaxJobsPerWorker"/>).</summary>
     public int JobsOnNode { get; set; }
 
+    /// <summary>When the slot last took a job (the manager's job sequence), for least-recently-used routing.</summary>
+    public long LastUsed { get; set; } = -1;
+
     /// <summary>The node's memory at its last heartbeat.</summary>
     public long MemoryBytes { get; set; }
 
