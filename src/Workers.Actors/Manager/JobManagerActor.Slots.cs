@@ -1,5 +1,4 @@
 using Akka;
-using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using Workers.Actors.Launching;
@@ -8,8 +7,8 @@ using Workers.Actors.Proxy;
 
 namespace Workers.Actors;
 
-// The slot side of the manager: handing pending jobs to idle slots, starting nodes on demand, settling a
-// slot's job when its node is gone, and plugin commands sent to every node.
+// The slot side of the manager: handing pending jobs to idle slots, starting nodes on demand and after a backoff,
+// recycling, settling a slot's job when its node is gone, and the graceful stop.
 public sealed partial class JobManagerActor
 {
     /// <summary>
