@@ -1,3 +1,4 @@
+using Workers.Actors;
 using Workers.Plugins;
 using Workers.Plugins.Samples;
 
@@ -17,6 +18,21 @@ internal sealed record DashboardSettings
 
     /// <summary>Consecutive failures of a slot before it gives up (default 3); see <c>WorkerConfig.MaxRestartAttempts</c>.</summary>
     public int MaxRestartAttempts { get; init; } = 3;
+
+    /// <summary>Where jobs are kept across restarts: <c>sqlite</c> (default), <c>postgresql</c>, <c>memory</c> or <c>none</c>.</summary>
+    public string Store { get; init; } = "sqlite";
+
+    /// <summary>The SQLite file (default <c>data/workers.db</c>), or the PostgreSQL connection string.</summary>
+    public string Database { get; init; } = JobStoreOptions.DefaultSqlitePath;
+
+    public JobStoreOptions StoreOptions() => Store.ToLowerInvariant() switch
+    {
+        "sqlite" => JobStoreOptions.Sqlite(Database),
+        "postgresql" => JobStoreOptions.PostgreSql(Database),
+        "memory" => JobStoreOptions.InMemory,
+        "none" => JobStoreOptions.None,
+        _ => throw new InvalidOperationException($"Workers:Store must be sqlite, postgresql, memory or none, not \"{Store}\"."),
+    };
 
     /// <summary>The names of the sample plugins, for the page's form (plugin constructors are cheap by contract).</summary>
     public static IReadOnlyList<string> PluginNames { get; } =

@@ -30,6 +30,7 @@ builder.Services.AddAkka("dashboard", (akka, services) => akka
         WorkerType = DashboardSettings.WorkerType,
         PluginAssemblies = [DashboardSettings.PluginAssembly],
         EventBroadcaster = services.GetRequiredService<SseEventBroadcaster>(),
+        Store = settings.StoreOptions(), // ./data/workers.db unless configured: jobs survive a restart
         Worker = new WorkerConfig
         {
             MaxWorkers = settings.MaxWorkers,

@@ -24,6 +24,7 @@ builder.Services.AddAkka("demo", akka => akka
         WorkerType = "demo",
         PluginAssemblies = ["Workers.Plugins.Samples.dll"],
         Worker = new WorkerConfig { MaxWorkers = 2 },
+        Store = JobStoreOptions.Sqlite("data/workers.db"), // the default, spelled out: jobs survive a restart
     }));
 
 using var host = builder.Build();
@@ -37,6 +38,14 @@ await manager.Ask<SubscribedToJobEvents>(new SubscribeToJobEvents(subscriber));
 var console = new DemoConsole(events.Reader);
 
 Console.WriteLine("Workers demo: one manager, two worker-node processes, the sample plugins.\n");
+
+var earlier = (await manager.Ask<AllJobs>(GetAllJobs.Instance)).Jobs;
+if (earlier.Count > 0)
+{
+    // The job store kept them across the restart; the summary below is about this run's jobs.
+    var cleared = await manager.Ask<CompletedJobsCleared>(ClearCompletedJobs.Instance);
+    Console.WriteLine($"The job store (data/workers.db) kept {earlier.Count} job(s) from earlier runs; cleared the {cleared.Count} finished one(s).\n");
+}
 
 Console.WriteLine("1. A text generator streams its words as it produces them:\n");
 var markov = await Submit("markov", new { words = 40, seed = 7 }, stream: true);

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Workers.Actors.Launching;
 using Workers.Actors.Manager;
+using Workers.Actors.Persistence;
 using Workers.Actors.Proxy;
 
 namespace Workers.Actors;
@@ -52,6 +53,7 @@ public sealed partial class JobManagerActor
         var stream = job.Options.Stream && _options.SupportsStreaming;
         var target = job.Target!;
         job.MarkRunning(slot.WorkerId, slot.Pid!.Value, stream, Now);
+        Record(new JobStartedRecord(job.Id, slot.WorkerId, slot.Pid.Value, job.StartedAt!.Value));
         slot.State = WorkerState.Busy;
         slot.RunningJob = job;
         slot.LastUsed = job.Sequence;
@@ -216,33 +218,38 @@ public sealed partial class JobManagerActor
     private bool NoSlotCanRunJobs => _slots.All(slot => slot.State == WorkerState.Failed);
 
     /// <summary>
-    /// Graceful stop (a CoordinatedShutdown task): no new jobs, running and pending jobs end with a reason, every
-    /// node is asked to exit and killed if it has not within <see cref="WorkerConfig.ShutdownTimeout"/>.
+    /// Graceful stop (a CoordinatedShutdown task): no new jobs, every node is asked to exit and killed if it has not
+    /// within <see cref="WorkerConfig.ShutdownTimeout"/>. Without a job store, running and pending jobs end now with a
+    /// reason. With one, they outlive the manager: pending jobs run after the next start, and a running job is
+    /// re-queued or failed then, as <see cref="JobStoreOptions.RecoverRunningJobs"/> says; the stop waits until the
+    /// store has every event.
     /// </summary>
     private void Handle(StopAllNodes _)
     {
         _stopping = true;
+        var failRunning = !Journaled || _options.Store.RecoverRunningJobs == RecoverRunningJobs.Fail;
         foreach (var slot in _slots)
         {
-            if (slot.RunningJob is { } job)
+            if (slot.RunningJob is { } job && failRunning)
             {
                 job.Fail("The job manager shut down while the job was running.", Now);
                 EndJob(job, new JobFailed(job.Id, job.Error!));
-                slot.RunningJob = null;
             }
+            slot.RunningJob = null;
             if (slot.Pid is { } pid)
                 Publish(new WorkerExited(slot.WorkerId, pid, "the job manager shut down"));
             slot.Pid = null;
             slot.State = WorkerState.Stopping;
         }
-        while (_pending.TryDequeue(out var pending))
+        while (!Journaled && _pending.TryDequeue(out var pending))
         {
             pending.Fail("The job manager shut down before the job could run.", Now);
             EndJob(pending, new JobFailed(pending.Id, pending.Error!));
         }
         var timeout = _options.Worker.ShutdownTimeout + TimeSpan.FromSeconds(1);
         var stops = _slots.Where(slot => slot.Proxy is not null)
-            .Select(slot => slot.Proxy!.Ask<Done>(StopNode.Instance, timeout))
+            .Select(slot => (Task)slot.Proxy!.Ask<Done>(StopNode.Instance, timeout))
+            .Append(FlushStore(timeout))
             .ToList();
         Task.WhenAll(stops).ContinueWith(_ => Done.Instance, TaskScheduler.Default).PipeTo(Sender);
     }

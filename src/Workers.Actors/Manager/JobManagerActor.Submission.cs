@@ -116,6 +116,7 @@ public sealed partial class JobManagerActor
 
     private JobRejected? RejectNow(StartJob start) =>
         _stopping ? new JobRejected("The job manager is shutting down.", JobRejectionKind.Unavailable)
+        : _storeProblem is not null ? StoreUnavailableRejection()
         : NoSlotCanRunJobs ? new JobRejected("No worker can run jobs: every slot has failed (see the WorkerFailed events and the log).", JobRejectionKind.Unavailable)
         : JobSubmission.Invalid(start) is { } invalid ? new JobRejected(invalid)
         : null;
@@ -129,8 +130,19 @@ public sealed partial class JobManagerActor
         var job = new JobRecord(options.JobId ?? Guid.NewGuid().ToString("N"), start.PluginId, target,
             JobSubmission.ParametersJson(start.Parameters), options, _nextSequence++, Now);
         _jobs.Add(job.Id, job);
-        _pending.Enqueue(job);
+        if (Journaled)
+            AcceptDurably(job, replyTo);
+        else
+            Admit(job, replyTo);
+    }
+
+    /// <summary>Answers the caller and queues the job (unless it was cancelled while the store wrote it).</summary>
+    private void Admit(JobRecord job, IActorRef replyTo)
+    {
         replyTo.Tell(new JobAccepted(job.ToSnapshot()));
+        if (job.Status != JobStatus.Pending)
+            return;
+        _pending.Enqueue(job);
         Publish(new JobQueued(job.Id, job.PluginId));
         Dispatch();
     }

@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.Event;
 using Workers.Actors.Launching;
 using Workers.Actors.Manager;
+using Workers.Actors.Persistence;
 using Workers.Actors.Plugins;
 using Workers.Actors.Proxy;
 
@@ -45,6 +46,15 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         // MaxWorkers slots run jobs at once; the WarmSpares more keep started nodes ready to take over.
         _slots = Enumerable.Range(1, options.Worker.MaxWorkers + options.Worker.WarmSpares).Select(i => new Slot(i)).ToArray();
 
+        if (options.Store.IsDurable)
+            Recovering();
+        else
+            Ready();
+    }
+
+    /// <summary>The manager's behaviour once its job table is complete (at once without a job store).</summary>
+    private void Ready()
+    {
         Receive<StartJob>(Handle);
         Receive<ResourcesValidated>(Handle);
         Receive<CancelJob>(Handle);
@@ -69,6 +79,15 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         Receive<Terminated>(Handle);
         Receive<StopAllNodes>(Handle);
         Receive<RestartSlot>(Handle);
+        Receive<JobStored>(Handle);
+        Receive<JobEndStored>(Handle);
+        Receive<ReplyWhenStored>(reply => reply.To.Tell(reply.Message));
+        Receive<JobStoreWriteFailed>(Handle);
+        Receive<JobStoreRecovered>(Handle);
+        Receive<JobStoreUnavailable>(unavailable => StoreUnavailable(unavailable.Reason));
+        Receive<JobStoreSnapshotSaved>(Handle);
+        Receive<RestartJournal>(_ => StartJournal());
+        Receive<SweepFinishedJobs>(Handle);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -105,8 +124,19 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
             () => Task.WhenAny(self.Ask<Done>(StopAllNodes.Instance, stopWithin), stopped).ContinueWith(_ => Done.Instance, TaskScheduler.Default));
         if (_options.EventBroadcaster is { } broadcaster)
             _broadcast = Context.ActorOf(EventBroadcastActor.Props(broadcaster, _options.WorkerType, _options.EventBroadcasterBuffer), "event-broadcaster");
+        if (_options.Store.IsDurable)
+            StartJournal(); // Started() follows the recovery
+        else
+            Started();
+    }
+
+    /// <summary>The job table is complete: the retention sweep begins, and nodes start for warm spares and recovered jobs.</summary>
+    private void Started()
+    {
+        StartRetention();
         Dispatch(); // warm spares start now; other nodes on first need
-        _log.Info("Job manager [{0}] ready with [{1}] slot(s) and plugins [{2}]", _options.WorkerType, _slots.Length, string.Join(", ", _resolver.NodePlugins.Order()));
+        _log.Info("Job manager [{0}] ready with [{1}] slot(s), plugins [{2}] and job store [{3}]", _options.WorkerType, _slots.Length,
+            string.Join(", ", _resolver.NodePlugins.Order()), _options.Store.Kind);
     }
 
     protected override void PostStop()
@@ -149,7 +179,8 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         switch (job.Status)
         {
             case JobStatus.Pending:
-                _pending.Remove(job);
+                if (!job.AwaitingStore)
+                    _pending.Remove(job);
                 job.Cancel(Now);
                 Sender.Tell(new CancelJobResult(job.Id, true, null));
                 EndJob(job, new JobCancelled(job.Id));
@@ -165,17 +196,12 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void Handle(ClearCompletedJobs _)
-    {
-        var finished = _jobs.Values.Where(job => job.IsTerminal).Select(job => job.Id).ToList();
-        foreach (var id in finished)
-            _jobs.Remove(id);
-        Sender.Tell(new CompletedJobsCleared(finished.Count));
-    }
+    /// <summary>Answered once the store has forgotten them too.</summary>
+    private void Handle(ClearCompletedJobs _) => RemoveFinished(_ => true, Sender, count => new CompletedJobsCleared(count));
 
     private void Handle(SubscribeToJobEvents subscribe)
     {
-        if (subscribe.JobId is { } jobId && _jobs.TryGetValue(jobId, out var ended) && ended.IsTerminal)
+        if (subscribe.JobId is { } jobId && _jobs.TryGetValue(jobId, out var ended) && ended.IsTerminal && !_unannounced.ContainsKey(jobId))
         {
             // Nothing more will happen to the job: tell how it ended instead of keeping a subscription for ever.
             Sender.Tell(new SubscribedToJobEvents(jobId));
@@ -227,6 +253,11 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
 
     private void Handle(Terminated terminated)
     {
+        if (terminated.ActorRef.Equals(_journal))
+        {
+            JournalStopped();
+            return;
+        }
         if (SlotOf(terminated.ActorRef) is { } slot)
         {
             // The proxy was stopped by the restart policy: the slot starts a new node when a job needs it
@@ -242,10 +273,22 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         ReleaseHeldChunks();
     }
 
-    /// <summary>Publishes the terminal event, answers waiting cancels, and forgets the job's per-job subscribers.</summary>
+    /// <summary>
+    /// Settles a job that has just reached its terminal status. With a job store the end is announced once it is
+    /// written, so that whoever hears of it can rely on it surviving a restart.
+    /// </summary>
     private void EndJob(JobRecord job, IJobEvent terminal)
     {
-        Publish(terminal);
+        if (Journaled)
+            EndDurably(job, terminal);
+        else
+            Announce(job, terminal);
+    }
+
+    /// <summary>Delivers the terminal event, answers waiting cancels, and forgets the job's per-job subscribers.</summary>
+    private void Announce(JobRecord job, IJobEvent terminal)
+    {
+        Deliver(terminal);
         WorkersTelemetry.OnJobEnded(_options.WorkerType, job.PluginId, job.Status, job.StartedAt, job.CompletedAt, terminal);
         if (job.CancelRequesters is { } requesters)
         {
@@ -271,7 +314,16 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         _ => new JobCancelled(job.Id),
     };
 
+    /// <summary>Delivers an event, or queues it behind a job end that the store has not written yet (the order stays).</summary>
     private void Publish(IJobEvent @event)
+    {
+        if (_outbox.Count > 0)
+            _outbox.Enqueue(@event);
+        else
+            Deliver(@event);
+    }
+
+    private void Deliver(IJobEvent @event)
     {
         _subscribers.Publish(@event, Self);
         _broadcast?.Tell(@event);
@@ -280,9 +332,11 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
 
     private void Publish(IWorkerEvent @event)
     {
-        _subscribers.Publish(@event, Self);
-        _broadcast?.Tell(@event);
-        WorkersTelemetry.OnWorkerEvent(_options.WorkerType, @event);
+        if (_outbox.Count > 0)
+            _outbox.Enqueue(@event);
+        else
+            Deliver(@event);
+        // The resource manager hears of processes as they come and go: it is about processes, not about jobs.
         switch (@event)
         {
             case WorkerStarted started:
@@ -292,6 +346,13 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
                 _resources.Exited(exited.Pid);
                 break;
         }
+    }
+
+    private void Deliver(IWorkerEvent @event)
+    {
+        _subscribers.Publish(@event, Self);
+        _broadcast?.Tell(@event);
+        WorkersTelemetry.OnWorkerEvent(_options.WorkerType, @event);
     }
 
     private Slot? SlotOf(IActorRef proxy) => Array.Find(_slots, slot => proxy.Equals(slot.Proxy));

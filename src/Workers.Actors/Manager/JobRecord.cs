@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using Akka.Actor;
+using Workers.Actors.Persistence;
 
 namespace Workers.Actors.Manager;
 
@@ -56,6 +57,9 @@ internal sealed class JobRecord
     public StringBuilder? StreamedText { get; private set; }
     public long NextChunkSequence { get; set; }
 
+    /// <summary>Accepted, but not queued until the job store has written it.</summary>
+    public bool AwaitingStore { get; set; }
+
     /// <summary>Callers waiting for the answer to a cancel of this running job.</summary>
     public List<IActorRef>? CancelRequesters { get; set; }
 
@@ -76,6 +80,57 @@ internal sealed class JobRecord
     public void Fail(string error, DateTimeOffset now) => End(JobStatus.Failed, now, null, error);
 
     public void Cancel(DateTimeOffset now) => End(JobStatus.Cancelled, now, null, null);
+
+    /// <summary>The job as read back from the store; <paramref name="target"/> is null for a finished job.</summary>
+    public static JobRecord Restore(StoredJob stored, PluginTarget? target)
+    {
+        var options = new JobOptions { JobId = stored.Id, Stream = stored.Stream, Priority = stored.Priority, Timeout = stored.Timeout, Metadata = stored.Metadata };
+        var job = new JobRecord(stored.Id, stored.PluginId, target ?? new PluginTarget(stored.PluginId, "{}", null), stored.ParametersJson ?? "{}", options, stored.Sequence, stored.CreatedAt)
+        {
+            Status = stored.Status,
+            StartedAt = stored.StartedAt,
+            CompletedAt = stored.CompletedAt,
+            Result = stored.ResultJson is null ? null : JsonElement.Parse(stored.ResultJson),
+            Error = stored.Error,
+            WorkerId = stored.WorkerId,
+            WorkerPid = stored.WorkerPid,
+        };
+        if (job.IsTerminal || target is null)
+        {
+            job.ParametersJson = null;
+            job.Target = null;
+        }
+        return job;
+    }
+
+    /// <summary>Fails the job and returns it (for a job that cannot be recovered).</summary>
+    public JobRecord Failed(string error, DateTimeOffset now)
+    {
+        if (!IsTerminal)
+            Fail(error, now);
+        return this;
+    }
+
+    /// <summary>The job as the store keeps it.</summary>
+    public StoredJob ToStored() => new()
+    {
+        Id = Id,
+        PluginId = PluginId,
+        Sequence = Sequence,
+        CreatedAt = CreatedAt,
+        Status = Status,
+        ParametersJson = ParametersJson,
+        Stream = Options.Stream,
+        Priority = Options.Priority,
+        Timeout = Options.Timeout,
+        Metadata = Metadata.Count == 0 ? null : Metadata,
+        StartedAt = StartedAt,
+        CompletedAt = CompletedAt,
+        ResultJson = Result?.GetRawText(),
+        Error = Error,
+        WorkerId = WorkerId,
+        WorkerPid = WorkerPid,
+    };
 
     public JobSnapshot ToSnapshot() =>
         new(Id, PluginId, Status, CreatedAt, StartedAt, CompletedAt, Result, Error, Metadata, WorkerId, WorkerPid);

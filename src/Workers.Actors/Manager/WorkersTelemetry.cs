@@ -14,7 +14,8 @@ namespace Workers.Actors;
 /// Metrics: <c>workers.jobs.started</c>, <c>.completed</c>, <c>.failed</c>, <c>.cancelled</c> (counters),
 /// <c>workers.jobs.pending</c> (queue depth, observable gauge), <c>workers.job.duration</c> (histogram of run time in
 /// seconds, from start on a node to the end), <c>workers.worker.restarts</c>, <c>workers.worker.exits</c> and
-/// <c>workers.chunks</c> (counters). Spans: <c>workers.job</c> from submission to the end, with a child
+/// <c>workers.chunks</c> (counters), <c>workers.store.recovered</c> (counter) and <c>workers.store.recovery.duration</c>
+/// (histogram, seconds). Spans: <c>workers.job</c> from submission to the end, with a child
 /// <c>workers.job.run</c> from the start on a node to the end; both end with the job's status. Spans are only
 /// created while a listener samples the source, so an application without tracing pays nothing for them.
 /// The manager calls these from its own thread; the instruments are thread-safe.
@@ -36,6 +37,8 @@ public static class WorkersTelemetry
     private static readonly Counter<long> WorkerRestarts = Meter.CreateCounter<long>("workers.worker.restarts", "{restart}", "Worker node restarts decided by the restart policy.");
     private static readonly Counter<long> WorkerExits = Meter.CreateCounter<long>("workers.worker.exits", "{exit}", "Worker node processes that exited.");
     private static readonly Counter<long> Chunks = Meter.CreateCounter<long>("workers.chunks", "{chunk}", "Stream chunks published to subscribers.");
+    private static readonly Histogram<double> RecoveryDuration = Meter.CreateHistogram<double>("workers.store.recovery.duration", "s", "Time a manager took to read its jobs back from the job store.");
+    private static readonly Counter<long> JobsRecovered = Meter.CreateCounter<long>("workers.store.recovered", "{job}", "Jobs read back from the job store when a manager started.");
 
     // Queue depth per worker type, written by each manager after every job event and read by the gauge's callback.
     private static readonly ConcurrentDictionary<string, int> PendingByType = new(StringComparer.Ordinal);
@@ -45,6 +48,13 @@ public static class WorkersTelemetry
 
     static WorkersTelemetry() =>
         Meter.CreateObservableGauge("workers.jobs.pending", ObservePending, "{job}", "Jobs waiting in a manager's queue.");
+
+    internal static void OnRecovered(string workerType, int jobs, TimeSpan took)
+    {
+        var tag = new KeyValuePair<string, object?>("worker.type", workerType);
+        RecoveryDuration.Record(took.TotalSeconds, tag);
+        JobsRecovered.Add(jobs, tag);
+    }
 
     internal static void OnJobEvent(string workerType, IJobEvent @event, int pendingCount)
     {

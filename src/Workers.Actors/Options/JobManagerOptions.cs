@@ -48,6 +48,12 @@ public sealed record JobManagerOptions
     /// <summary>The domain hooks (create job, prepare execute request, extract result, validate resources, on completed); null: the defaults.</summary>
     public JobManagerHooks? Hooks { get; init; }
 
+    /// <summary>
+    /// Where jobs are journaled so that they survive a restart: a SQLite file at <c>data/workers.db</c> by default.
+    /// <see cref="JobStoreOptions.None"/> keeps jobs in memory only.
+    /// </summary>
+    public JobStoreOptions Store { get; init; } = new();
+
     /// <summary>Starts node processes. Null (default) starts the worker node executable; tests may start in-process nodes.</summary>
     public INodeLauncher? NodeLauncher { get; init; }
 
@@ -63,6 +69,7 @@ public sealed record JobManagerOptions
         if (EventBroadcasterBuffer < 1)
             throw new ArgumentOutOfRangeException(nameof(EventBroadcasterBuffer), EventBroadcasterBuffer, "EventBroadcasterBuffer must be at least 1.");
         Worker.Validate();
+        Store.Validate();
     }
 
     internal IEnumerable<string> ResolvedPluginAssemblies() =>

@@ -253,6 +253,7 @@ public sealed class ResourceManagerSpecs(ITestOutputHelper output) : ManagerSpec
         PluginAssemblies = ["Workers.Plugins.Samples.dll"],
         NodeLauncher = Launcher,
         ResourceManager = _resources,
+        Store = JobStoreOptions.InMemory,
     };
 
     private Task<IActorRef> StartAsync(JobManagerOptions options) => StartManagerAsync(_ => options);

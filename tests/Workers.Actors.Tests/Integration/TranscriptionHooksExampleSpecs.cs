@@ -123,6 +123,7 @@ public sealed class TranscriptionHooksExampleSpecs(ITestOutputHelper output) : M
         PluginRegistry = new JsonFilePluginRegistry(_folder.Root),
         Hooks = new TranscriptionHooks(() => ValueTask.FromResult(FreeGpuMemoryMb), _finished.Writer),
         NodeLauncher = Launcher,
+        Store = JobStoreOptions.InMemory,
     };
 
     private async Task<IActorRef> StartAsync()

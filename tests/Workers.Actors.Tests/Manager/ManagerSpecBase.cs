@@ -57,6 +57,7 @@ public abstract class ManagerSpecBase : TestKit
             WorkerType = "test",
             PluginAssemblies = ["Workers.Plugins.Samples.dll"],
             NodeLauncher = Launcher,
+            Store = JobStoreOptions.InMemory, // the journal's code runs in every spec; nothing reaches a disk
         });
         var manager = Sys.ActorOf(JobManagerActor.Props(options), JobManagerActor.ActorName(options.WorkerType));
         if (subscribeEvents)

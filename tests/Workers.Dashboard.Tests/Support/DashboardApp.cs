@@ -58,6 +58,7 @@ public class DashboardApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.UseSetting("Workers:Store", "memory"); // each test starts with an empty job table
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
     }

@@ -55,6 +55,7 @@ public abstract class WorkersSpec : TestKit, IAsyncLifetime
         WorkerType = workerType,
         PluginAssemblies = [SamplesAssembly],
         Worker = worker,
+        Store = JobStoreOptions.InMemory,
     };
 
     /// <summary>Creates a manager on the test's system and records the pid of every node it starts.</summary>

@@ -1,0 +1,54 @@
+using System.Text.Json.Serialization;
+
+namespace Workers.Actors.Persistence;
+
+/// <summary>What the job store writes: journal events and snapshots, serialized by <see cref="JobStoreSerializer"/>.</summary>
+internal interface IJobStoreRecord;
+
+/// <summary>
+/// One job as the store keeps it. Plain data with stable names: these records are read back by later versions of
+/// the library, so fields are only ever added (with defaults), never renamed.
+/// </summary>
+internal sealed record StoredJob
+{
+    public required string Id { get; init; }
+    public required string PluginId { get; init; }
+    public required long Sequence { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public JobStatus Status { get; init; }
+
+    /// <summary>The parameters the job was accepted with; null once it has finished.</summary>
+    public string? ParametersJson { get; init; }
+
+    public bool Stream { get; init; }
+    public int Priority { get; init; }
+    public TimeSpan? Timeout { get; init; }
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    public string? ResultJson { get; init; }
+    public string? Error { get; init; }
+    public string? WorkerId { get; init; }
+    public int? WorkerPid { get; init; }
+}
+
+/// <summary>The job was accepted: it is answered to the caller only once this is written.</summary>
+internal sealed record JobAcceptedRecord(StoredJob Job) : IJobStoreRecord;
+
+internal sealed record JobStartedRecord(string JobId, string WorkerId, int WorkerPid, DateTimeOffset StartedAt) : IJobStoreRecord;
+
+internal sealed record JobEndedRecord(string JobId, JobStatus Status, DateTimeOffset CompletedAt, string? ResultJson, string? Error) : IJobStoreRecord;
+
+/// <summary>Finished jobs removed by <see cref="ClearCompletedJobs"/> or by the retention period.</summary>
+internal sealed record JobsRemovedRecord(IReadOnlyList<string> JobIds) : IJobStoreRecord;
+
+/// <summary>Every job the manager holds, in submission order, and the next submission number.</summary>
+internal sealed record JobStoreSnapshot(IReadOnlyList<StoredJob> Jobs, long NextSequence) : IJobStoreRecord;
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(JobAcceptedRecord))]
+[JsonSerializable(typeof(JobStartedRecord))]
+[JsonSerializable(typeof(JobEndedRecord))]
+[JsonSerializable(typeof(JobsRemovedRecord))]
+[JsonSerializable(typeof(JobStoreSnapshot))]
+internal sealed partial class JobStoreJsonContext : JsonSerializerContext;

@@ -1,0 +1,72 @@
+using System.Text;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Workers.Actors.Persistence;
+using Xunit;
+
+namespace Workers.Actors.Tests.Persistence;
+
+public sealed class JobStoreSerializerSpecs() : TestKit(WorkersConfiguration.Manager, "serializer-spec")
+{
+    private static readonly StoredJob Job = new()
+    {
+        Id = "job-1",
+        PluginId = "whisper",
+        Sequence = 41,
+        CreatedAt = new DateTimeOffset(2026, 11, 28, 6, 0, 0, TimeSpan.Zero),
+        Status = JobStatus.Running,
+        ParametersJson = """{"audio":"a.wav"}""",
+        Stream = true,
+        Priority = 5,
+        Timeout = TimeSpan.FromSeconds(90),
+        Metadata = new Dictionary<string, string> { ["owner"] = "ana" },
+        StartedAt = new DateTimeOffset(2026, 11, 28, 6, 0, 1, TimeSpan.Zero),
+        WorkerId = "worker-2",
+        WorkerPid = 4242,
+    };
+
+    public static TheoryData<string> Records() => ["accepted", "started", "ended", "removed", "snapshot"];
+
+    [Theory]
+    [MemberData(nameof(Records))]
+    public void Should_round_trip_every_record_through_the_serializer_the_manager_configuration_binds(string manifest)
+    {
+        IJobStoreRecord record = manifest switch
+        {
+            "accepted" => new JobAcceptedRecord(Job),
+            "started" => new JobStartedRecord("job-1", "worker-2", 4242, Job.StartedAt!.Value),
+            "ended" => new JobEndedRecord("job-1", JobStatus.Completed, Job.StartedAt!.Value.AddSeconds(3), """{"text":"hi"}""", null),
+            "removed" => new JobsRemovedRecord(["job-1", "job-2"]),
+            _ => new JobStoreSnapshot([Job, Job with { Id = "job-2", Status = JobStatus.Failed, Error = "broken" }], 43),
+        };
+        var serializer = Sys.Serialization.FindSerializerFor(record);
+        Assert.IsType<JobStoreSerializer>(serializer);
+
+        var bytes = serializer.ToBinary(record);
+        var back = ((JobStoreSerializer)serializer).FromBinary(bytes, ((JobStoreSerializer)serializer).Manifest(record));
+
+        Assert.Equal(record.GetType(), back.GetType());
+        Assert.Equal(Encoding.UTF8.GetString(bytes), Encoding.UTF8.GetString(serializer.ToBinary(back)));
+    }
+
+    [Fact]
+    public void Should_write_readable_json_with_status_names()
+    {
+        var serializer = (JobStoreSerializer)Sys.Serialization.FindSerializerFor(new JobAcceptedRecord(Job));
+
+        var json = Encoding.UTF8.GetString(serializer.ToBinary(new JobAcceptedRecord(Job)));
+
+        Assert.Contains("\"Status\":\"Running\"", json);
+        Assert.Contains("\"ParametersJson\":\"{\\u0022audio\\u0022:\\u0022a.wav\\u0022}\"", json);
+    }
+
+    [Fact]
+    public void Should_refuse_a_record_it_does_not_know_with_a_clear_message()
+    {
+        var serializer = new JobStoreSerializer((ExtendedActorSystem)Sys);
+
+        var error = Assert.ThrowsAny<Exception>(() => serializer.FromBinary([], "from-the-future"));
+
+        Assert.Contains("from-the-future", error.Message);
+    }
+}
