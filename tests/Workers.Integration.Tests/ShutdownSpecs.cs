@@ -10,9 +10,9 @@ namespace Workers.Integration.Tests;
 public class ShutdownSpecs(ITestOutputHelper output) : WorkersSpec("shutdown-specs", output)
 {
     [Fact]
-    public async Task Should_end_running_and_pending_jobs_with_a_reason_and_stop_every_node_on_coordinated_shutdown()
+    public async Task Should_end_running_and_pending_jobs_with_a_reason_and_stop_every_node_on_coordinated_shutdown_without_a_job_store()
     {
-        var manager = await StartManagerAsync(Options(maxWorkers: 2));
+        var manager = await StartManagerAsync(Options(maxWorkers: 2) with { Store = JobStoreOptions.None });
         var subscriber = await SubscribeAsync(manager);
         var client = CreateTestProbe("client");
         var running = new[]

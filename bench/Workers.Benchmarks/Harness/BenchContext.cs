@@ -7,6 +7,7 @@ internal sealed record BenchContext(BenchOptions Options, Results Results, NodeR
 {
     public void Record(Metric metric, double value) => Results.Add(metric, value);
 
-    public Task<ManagerSession> StartManagerAsync(string workerType, WorkerConfig worker) =>
-        ManagerSession.StartAsync(workerType, worker, this);
+    /// <summary>A manager without a job store unless <paramref name="store"/> says otherwise: the workloads measure the job path.</summary>
+    public Task<ManagerSession> StartManagerAsync(string workerType, WorkerConfig worker, JobStoreOptions? store = null) =>
+        ManagerSession.StartAsync(workerType, worker, this, store ?? JobStoreOptions.None);
 }

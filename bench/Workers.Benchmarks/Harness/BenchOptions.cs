@@ -27,6 +27,9 @@ internal sealed record BenchOptions
     public int StreamChunks { get; init; } = 100_000;
     public int MemoryJobs { get; init; } = 100_000;
 
+    /// <summary>Finished jobs in the job store that a manager reads back when it starts.</summary>
+    public int RecoveryJobs { get; init; } = 100_000;
+
     /// <summary>Measurements per run of the workloads that each need a fresh node or manager (cancel, crash, cold start).</summary>
     public int Iterations { get; init; } = 3;
 
@@ -55,6 +58,7 @@ internal sealed record BenchOptions
                         LatencyJobs = 300,
                         StreamChunks = 20_000,
                         MemoryJobs = 3_000,
+                        RecoveryJobs = 10_000,
                         Iterations = 1,
                         PingLatencyCount = 300,
                         PingThroughputCount = 10_000,

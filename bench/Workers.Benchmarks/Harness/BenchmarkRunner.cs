@@ -18,6 +18,7 @@ internal sealed class BenchmarkRunner(BenchOptions options, NodeReaper reaper)
         [
             oneNode,
             new Throughput(options, nodes: 2, fewerNodes: oneNode),
+            new Throughput(options, withoutJournal: oneNode),
             new Latency(options),
             new Streaming(options),
             new Cancel(options, warm: false),
@@ -26,6 +27,7 @@ internal sealed class BenchmarkRunner(BenchOptions options, NodeReaper reaper)
             new Crash(options, warm: true),
             new Memory(options),
             new ColdStart(options),
+            new StoreRecovery(options),
         ];
         IWorkload[] workloads = [pingPong, .. measured.Where(w => options.Only is null || w.Name.Contains(options.Only, StringComparison.OrdinalIgnoreCase))];
 
@@ -37,6 +39,20 @@ internal sealed class BenchmarkRunner(BenchOptions options, NodeReaper reaper)
         results.DeclareBaseline(Baseline.Throughput, pingPong.RoundTripsPerSecond);
         results.DeclareBaseline(Baseline.Startup, pingPong.Startup);
 
+        try
+        {
+            await RunAllAsync(workloads, results, cancellation);
+        }
+        finally
+        {
+            foreach (var workload in workloads.OfType<IDisposable>())
+                workload.Dispose(); // files kept from one run to the next
+        }
+        return results;
+    }
+
+    private async Task RunAllAsync(IWorkload[] workloads, Results results, CancellationToken cancellation)
+    {
         for (var run = 1; run <= options.Runs; run++)
         {
             foreach (var workload in workloads)
@@ -61,6 +77,5 @@ internal sealed class BenchmarkRunner(BenchOptions options, NodeReaper reaper)
                 }
             }
         }
-        return results;
     }
 }

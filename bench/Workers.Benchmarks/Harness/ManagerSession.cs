@@ -40,7 +40,7 @@ internal sealed class ManagerSession : IAsyncDisposable
     /// <summary>The echo job's parameters: a no-op job.</summary>
     public static JsonElement EchoParameters { get; } = JsonDocument.Parse("""{"text":"bench"}""").RootElement;
 
-    public static async Task<ManagerSession> StartAsync(string workerType, WorkerConfig worker, BenchContext context)
+    public static async Task<ManagerSession> StartAsync(string workerType, WorkerConfig worker, BenchContext context, JobStoreOptions store)
     {
         var session = new ManagerSession(BenchSystems.CreateManagerSystem("bench"), context.Reaper, context.Options.StepTimeout);
         try
@@ -50,6 +50,7 @@ internal sealed class ManagerSession : IAsyncDisposable
                 WorkerType = workerType,
                 PluginAssemblies = ["Workers.Plugins.Samples.dll"],
                 Worker = worker,
+                Store = store,
             };
             session.Manager = session.System.ActorOf(JobManagerActor.Props(options), JobManagerActor.ActorName(workerType));
             await session.Manager.Ask<SubscribedToJobEvents>(new SubscribeToJobEvents(session.Tap.Ref), Reply, context.Cancellation);

@@ -13,6 +13,7 @@ internal sealed class Throughput : IWorkload
     private const string Workload = "W1 throughput";
     private readonly int _nodes;
     private readonly int _jobs;
+    private readonly bool _journaled;
 
     /// <param name="fewerNodes">The same workload on fewer nodes: this one should do more ("and more with two nodes").</param>
     public Throughput(BenchOptions options, int nodes, Throughput? fewerNodes = null)
@@ -30,6 +31,22 @@ internal sealed class Throughput : IWorkload
         ManagerAllocations = new Metric(Workload, $"manager process allocations per job, {Nodes(nodes)} (bytes)", Unit.Bytes);
     }
 
+    /// <summary>The same workload with the default job store, a SQLite file (issue 6: at most halves the throughput).</summary>
+    public Throughput(BenchOptions options, Throughput withoutJournal)
+    {
+        _nodes = withoutJournal._nodes;
+        _jobs = options.ThroughputJobs;
+        _journaled = true;
+        var nodes = Nodes(_nodes);
+        Name = $"{Workload}, {nodes}, SQLite journal";
+        JobsPerSecond = new Metric(Workload, $"{_jobs:N0} echo jobs at once, {nodes}, SQLite journal (jobs/s)", Unit.PerSecond, Baseline.Throughput,
+            new Target("≥ half of the figure without a journal",
+                (median, medianOf) => median >= 0.5 * (medianOf(withoutJournal.JobsPerSecond) ?? double.MaxValue)));
+        ManagerCpu = new Metric(Workload, $"manager process CPU per job, {nodes}, SQLite journal (µs)", Unit.Microseconds);
+        NodeCpu = new Metric(Workload, $"node processes CPU per job, {nodes}, SQLite journal (µs)", Unit.Microseconds);
+        ManagerAllocations = new Metric(Workload, $"manager process allocations per job, {nodes}, SQLite journal (bytes)", Unit.Bytes);
+    }
+
     public string Name { get; }
     public Metric JobsPerSecond { get; }
     public Metric ManagerCpu { get; }
@@ -40,7 +57,9 @@ internal sealed class Throughput : IWorkload
     public async Task RunAsync(BenchContext context)
     {
         var cancellation = context.Cancellation;
-        await using var session = await context.StartManagerAsync("throughput", new WorkerConfig { MaxWorkers = _nodes });
+        using var database = _journaled ? new TemporaryDatabase() : null;
+        await using var session = await context.StartManagerAsync("throughput", new WorkerConfig { MaxWorkers = _nodes },
+            database is null ? null : JobStoreOptions.Sqlite(database.Path));
         await session.WarmUpAsync(context.Options.WarmUpJobs * _nodes, cancellation);
 
         var last = session.Tap.Nth<JobCompleted>(_jobs);

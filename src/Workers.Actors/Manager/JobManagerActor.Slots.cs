@@ -53,7 +53,7 @@ public sealed partial class JobManagerActor
         var stream = job.Options.Stream && _options.SupportsStreaming;
         var target = job.Target!;
         job.MarkRunning(slot.WorkerId, slot.Pid!.Value, stream, Now);
-        Record(new JobStartedRecord(job.Id, slot.WorkerId, slot.Pid.Value, job.StartedAt!.Value));
+        RecordStart(job);
         slot.State = WorkerState.Busy;
         slot.RunningJob = job;
         slot.LastUsed = job.Sequence;

@@ -142,7 +142,11 @@ internal sealed class JobJournalActor : UntypedPersistentActor
                     _jobs[job.Id] = job with { Status = JobStatus.Running, WorkerId = started.WorkerId, WorkerPid = started.WorkerPid, StartedAt = started.StartedAt };
                     break;
                 case JobEndedRecord ended when _jobs.TryGetValue(ended.JobId, out var job):
-                    _jobs[job.Id] = job with { Status = ended.Status, CompletedAt = ended.CompletedAt, ResultJson = ended.ResultJson, Error = ended.Error, ParametersJson = null };
+                    _jobs[job.Id] = job with
+                    {
+                        Status = ended.Status, CompletedAt = ended.CompletedAt, ResultJson = ended.ResultJson, Error = ended.Error, ParametersJson = null,
+                        StartedAt = ended.StartedAt ?? job.StartedAt, WorkerId = ended.WorkerId ?? job.WorkerId, WorkerPid = ended.WorkerPid ?? job.WorkerPid,
+                    };
                     break;
                 case JobsRemovedRecord removed:
                     foreach (var id in removed.JobIds)

@@ -35,9 +35,16 @@ internal sealed record StoredJob
 /// <summary>The job was accepted: it is answered to the caller only once this is written.</summary>
 internal sealed record JobAcceptedRecord(StoredJob Job) : IJobStoreRecord;
 
+/// <summary>Written only under <see cref="RecoverRunningJobs.Fail"/>: otherwise a running job recovers as a pending one does.</summary>
 internal sealed record JobStartedRecord(string JobId, string WorkerId, int WorkerPid, DateTimeOffset StartedAt) : IJobStoreRecord;
 
-internal sealed record JobEndedRecord(string JobId, JobStatus Status, DateTimeOffset CompletedAt, string? ResultJson, string? Error) : IJobStoreRecord;
+/// <summary>The job's end, with where and when it ran (so a store without <see cref="JobStartedRecord"/>s still has them).</summary>
+internal sealed record JobEndedRecord(string JobId, JobStatus Status, DateTimeOffset CompletedAt, string? ResultJson, string? Error) : IJobStoreRecord
+{
+    public DateTimeOffset? StartedAt { get; init; }
+    public string? WorkerId { get; init; }
+    public int? WorkerPid { get; init; }
+}
 
 /// <summary>Finished jobs removed by <see cref="ClearCompletedJobs"/> or by the retention period.</summary>
 internal sealed record JobsRemovedRecord(IReadOnlyList<string> JobIds) : IJobStoreRecord;
