@@ -60,4 +60,23 @@ public sealed class NodeOptionsSpecs
 
         Assert.Equal("--worker-id is required.", error.Message);
     }
+
+    [Fact]
+    public void Should_read_the_tls_options()
+    {
+        var options = NodeOptions.Parse([
+            "--manager", Manager, "--worker-id", "gpu-1", "--plugins", "a.dll",
+            "--tls-cert", "/etc/workers/node.pfx", "--tls-password-file", "/etc/workers/node.pass", "--tls-suppress-validation",
+        ]);
+
+        Assert.Equal(("/etc/workers/node.pfx", "/etc/workers/node.pass", true), (options.TlsCertificate, options.TlsPasswordFile, options.TlsSuppressValidation));
+    }
+
+    [Fact]
+    public void Should_refuse_tls_options_without_a_certificate()
+    {
+        var error = Assert.Throws<UsageException>(() => NodeOptions.Parse(["--manager", Manager, "--worker-id", "w", "--plugins", "a.dll", "--tls-suppress-validation"]));
+
+        Assert.Equal("--tls-password-file and --tls-suppress-validation need --tls-cert.", error.Message);
+    }
 }
