@@ -21,6 +21,7 @@ internal sealed record NodeOptions(
 
           --manager <path>         the manager actor to register with, e.g.
                                    akka.tcp://app@127.0.0.1:4053/user/job-manager-transcription
+                                   (akka.ssl.tcp://... when the manager uses TLS)
           --worker-id <id>         the slot this node serves (worker-1, ...)
           --plugins <path>...      plugin assemblies to load (one or more)
           --hostname <address>     address to listen on (default 127.0.0.1)
@@ -80,12 +81,17 @@ internal sealed record NodeOptions(
 
         if (manager is null)
             throw new UsageException("--manager is required.");
-        if (!manager.StartsWith("akka.tcp://", StringComparison.Ordinal) && !manager.StartsWith("akka://", StringComparison.Ordinal))
+        if (!manager.StartsWith("akka.tcp://", StringComparison.Ordinal) && !manager.StartsWith("akka.ssl.tcp://", StringComparison.Ordinal)
+            && !manager.StartsWith("akka://", StringComparison.Ordinal))
             throw new UsageException($"--manager must be an actor path such as akka.tcp://app@127.0.0.1:4053/user/job-manager-x, got \"{manager}\".");
         if (string.IsNullOrWhiteSpace(workerId))
             throw new UsageException("--worker-id is required.");
         if (plugins.Count == 0)
             throw new UsageException("--plugins needs at least one plugin assembly.");
+        if (manager.StartsWith("akka.ssl.tcp://", StringComparison.Ordinal) != (tlsCertificate is not null))
+            throw new UsageException(tlsCertificate is null
+                ? "--manager is a TLS address (akka.ssl.tcp://): give the node a certificate with --tls-cert."
+                : "--tls-cert needs a TLS manager address (akka.ssl.tcp://...).");
         if (tlsCertificate is null && (tlsPasswordFile is not null || tlsSuppressValidation))
             throw new UsageException("--tls-password-file and --tls-suppress-validation need --tls-cert.");
         return new NodeOptions(manager, workerId, plugins.ToImmutable(), hostname, port, watchStdin, tokenFile, registerTimeout,

@@ -80,18 +80,16 @@ public sealed class RemoteNodeSpecs : WorkersSpec
         var manager = await StartManagerAsync(ExternalOnly());
         var wrongToken = Path.Combine(_folder.FullName, "wrong-token");
         await File.WriteAllTextAsync(wrongToken, "not-the-token");
-        ExternalNode? node = null;
+        var log = CreateTestProbe("log");
+        Sys.EventStream.Subscribe(log.Ref, typeof(Akka.Event.Warning));
 
-        await EventFilter.Warning(contains: "Refused worker node [gpu-bad]").ExpectOneAsync(NodeStart, async () =>
-        {
-            node = StartNode(manager, "gpu-bad", wrongToken);
-            Assert.Equal(TokenRefused, await node.WaitForExitAsync(NodeStart));
-        });
+        await using var node = StartNode(manager, "gpu-bad", wrongToken);
 
-        await using (node)
-        {
-            Assert.Contains("refused this node's token", node!.Output);
-        }
+        Assert.Equal(TokenRefused, await node.WaitForExitAsync(NodeStart));
+        Assert.Contains("refused this node's token", node.Output); // the node's side
+        var warning = await log.FishForMessageAsync<Akka.Event.Warning>(
+            e => e.Message.ToString()!.Contains("Refused worker node [gpu-bad]"), Reply); // the manager's side
+        Assert.Contains("token", warning.Message.ToString());
         var client = CreateTestProbe("client");
         client.Send(manager, GetWorkers.Instance);
         Assert.Empty((await client.ExpectMsgAsync<WorkersInfo>(Reply)).Workers);
@@ -127,6 +125,25 @@ public sealed class RemoteNodeSpecs : WorkersSpec
         var (started, _) = await RunEchoAsync(client, subscriber, manager, "back again");
         Assert.Equal((second.Pid, second.Pid), (back.Pid, started.WorkerPid));
         Assert.NotEqual(first.Pid, second.Pid);
+    }
+
+    [Fact]
+    public async Task Should_cancel_a_job_on_an_external_node_by_ending_the_node_process()
+    {
+        var manager = await StartManagerAsync(ExternalOnly());
+        var subscriber = await SubscribeAsync(manager);
+        var client = CreateTestProbe("client");
+        await using var node = StartNode(manager, "gpu-1");
+        await subscriber.FishForMessageAsync<WorkerStarted>(e => e.WorkerId == "gpu-1", NodeStart);
+        var job = await SubmitAsync(client, manager, "busy", new { ms = 600_000 }); // never looks at its cancellation token
+        await ExpectJobEventAsync<JobStarted>(subscriber, job.Id);
+
+        client.Send(manager, new CancelJob(job.Id));
+
+        var result = await client.ExpectMsgAsync<CancelJobResult>(NodeStart);
+        Assert.True(result.Cancelled, result.Reason);
+        await ExpectEndAsync<JobCancelled>(subscriber, job.Id);
+        Assert.Equal(0, await node.WaitForExitAsync(NodeStart)); // asked to exit; its supervisor would start it again
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Akka;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Remote;
 
 namespace Workers.Actors.Proxy;
 
@@ -45,6 +46,8 @@ internal sealed class RemoteNodeProxyActor : ReceiveActor, IWithTimers
         ExpectHeartbeat();
         Context.Parent.Tell(new SlotReady(Pid, _registration.Plugins));
     }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
     private void Idle(IActorRef node)
     {
@@ -140,9 +143,13 @@ internal sealed class RemoteNodeProxyActor : ReceiveActor, IWithTimers
     {
         Timers.Cancel(WatchdogKey.Instance);
         Timers.StartSingleTimer(StopTimeoutKey.Instance, StopTimedOut.Instance, _config.ShutdownTimeout);
+        // A node that exits at once often closes its connection before its DeathWatch notification is sent: the closed
+        // connection is then the sign that it went, since it was asked to.
+        Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
         Become(() =>
         {
             Receive<Terminated>(t => t.ActorRef.Equals(node), _ => onGone());
+            Receive<DisassociatedEvent>(e => e.RemoteAddress.Equals(node.Path.Address), _ => onGone());
             Receive<StopTimedOut>(_ =>
             {
                 _log.Warning("Worker [{0}] on host [{1}] did not confirm its exit within [{2}]", _workerId, _host, _config.ShutdownTimeout);
