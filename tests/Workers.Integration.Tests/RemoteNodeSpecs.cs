@@ -72,6 +72,11 @@ public sealed class RemoteNodeSpecs : WorkersSpec
         client.Send(manager, GetWorkers.Instance);
         var worker = Assert.Single((await client.ExpectMsgAsync<WorkersInfo>(Reply)).Workers);
         Assert.Equal(("gpu-1", "127.0.0.1", WorkerState.Idle), (worker.WorkerId, worker.Host, worker.State));
+
+        // Plugin commands reach it too (their replies come from the manager's own system, which the node accepts).
+        client.Send(manager, new ReloadPlugin("echo", Parameters(new { greeting = "hi" })));
+        var reloaded = await client.ExpectMsgAsync<PluginCommandResult>(NodeStart);
+        Assert.True(reloaded.Success, reloaded.Error);
     }
 
     [Fact]
