@@ -38,13 +38,15 @@ public sealed class NetnsFixture : IDisposable
 
 /// <summary>
 /// Two hosts on one machine: the manager in the root network namespace, a worker node in a namespace of its own,
-/// joined by a veth pair. The node registers over that link and runs jobs; when the link is cut (no connection is
+/// joined by a veth pair. The node registers over that link and runs jobs (and a node on the other host that claims
+/// its worker id is refused); when the link is cut (no connection is
 /// closed: packets just stop) the manager detects the loss within the heartbeat bound, fails the running job with the
 /// node's host in the reason and drops the slot, and the node, cut off from its manager, exits by itself.
 /// </summary>
 public sealed class NetnsSpecs(NetnsFixture fixture, ITestOutputHelper output)
     : WorkersSpec(fixture.ManagerConfig, "netns-specs", output), IClassFixture<NetnsFixture>
 {
+    private const int RegistrationRefused = 5;
     private const int ManagerLost = 6;
 
     private static readonly WorkerConfig Worker = new()
@@ -80,6 +82,15 @@ public sealed class NetnsSpecs(NetnsFixture fixture, ITestOutputHelper output)
         Assert.Equal(("far-1", node.Pid), (echo.WorkerId, metadata.GetProperty("pid").GetInt32()));
         client.Send(manager, GetWorkers.Instance);
         Assert.Equal(network.NodeAddress, Assert.Single((await client.ExpectMsgAsync<WorkersInfo>(Reply)).Workers).Host);
+
+        // Another host (the root namespace) that claims the same worker id is refused while the first one is registered.
+        await using (var impostor = ExternalNode.Start(Nodes, Output, [],
+                         "--manager", AddressOf(manager), "--hostname", network.HostAddress, "--port", "0", "--worker-id", "far-1",
+                         "--token-file", fixture.TokenFile, "--plugins", ExternalNode.Samples))
+        {
+            Assert.Equal(RegistrationRefused, await impostor.WaitForExitAsync(NodeStart));
+            Assert.Contains($"already registered from host {network.NodeAddress}", impostor.Output);
+        }
 
         var job = await SubmitAsync(client, manager, "sleep", new { ms = 600_000 });
         await ExpectJobEventAsync<JobStarted>(subscriber, job.Id);
