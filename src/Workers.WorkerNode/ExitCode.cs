@@ -9,4 +9,7 @@ internal static class ExitCode
     public const int PluginLoadFailed = 4;
     public const int RegistrationRefused = 5;
     public const int ManagerLost = 6;
+
+    /// <summary>The manager refused the node's token: restarting will not help until the token file is fixed.</summary>
+    public const int TokenRefused = 7;
 }

@@ -11,13 +11,17 @@ internal sealed record NodeOptions(
     int Port,
     bool WatchStdin,
     string? TokenFile,
-    TimeSpan RegisterTimeout)
+    TimeSpan RegisterTimeout,
+    string? TlsCertificate = null,
+    string? TlsPasswordFile = null,
+    bool TlsSuppressValidation = false)
 {
     public const string Usage = """
         Usage: Workers.WorkerNode --manager <actor path> --worker-id <id> --plugins <assembly.dll>... [options]
 
           --manager <path>         the manager actor to register with, e.g.
                                    akka.tcp://app@127.0.0.1:4053/user/job-manager-transcription
+                                   (akka.ssl.tcp://... when the manager uses TLS)
           --worker-id <id>         the slot this node serves (worker-1, ...)
           --plugins <path>...      plugin assemblies to load (one or more)
           --hostname <address>     address to listen on (default 127.0.0.1)
@@ -25,11 +29,18 @@ internal sealed record NodeOptions(
           --token-file <path>      file holding the token the manager expects
           --register-timeout <s>   seconds to wait for the manager to answer (default 15)
           --watch-stdin            exit when standard input closes (used by a manager that spawns the node)
+          --tls-cert <pfx>         use TLS with this certificate (PKCS#12 with its private key); the manager must use TLS too
+          --tls-password-file <path>  file holding the certificate's password
+          --tls-suppress-validation   accept any manager certificate (self-signed ones not installed as trusted)
+
+        Exit codes: 0 asked to stop, 2 bad arguments, 3 manager unreachable, 4 plugin assembly not loadable,
+        5 registration refused, 6 manager lost, 7 token refused.
         """;
 
     public static NodeOptions Parse(IReadOnlyList<string> args)
     {
-        string? manager = null, workerId = null, tokenFile = null;
+        string? manager = null, workerId = null, tokenFile = null, tlsCertificate = null, tlsPasswordFile = null;
+        var tlsSuppressValidation = false;
         string hostname = "127.0.0.1";
         int port = 0;
         var registerTimeout = TimeSpan.FromSeconds(15);
@@ -45,6 +56,9 @@ internal sealed record NodeOptions(
                 case "--hostname": hostname = Value(args, ref i); break;
                 case "--token-file": tokenFile = Value(args, ref i); break;
                 case "--watch-stdin": watchStdin = true; break;
+                case "--tls-cert": tlsCertificate = Value(args, ref i); break;
+                case "--tls-password-file": tlsPasswordFile = Value(args, ref i); break;
+                case "--tls-suppress-validation": tlsSuppressValidation = true; break;
                 case "--port":
                     var portText = Value(args, ref i);
                     if (!int.TryParse(portText, out port) || port is < 0 or > 65535)
@@ -67,13 +81,21 @@ internal sealed record NodeOptions(
 
         if (manager is null)
             throw new UsageException("--manager is required.");
-        if (!manager.StartsWith("akka.tcp://", StringComparison.Ordinal) && !manager.StartsWith("akka://", StringComparison.Ordinal))
+        if (!manager.StartsWith("akka.tcp://", StringComparison.Ordinal) && !manager.StartsWith("akka.ssl.tcp://", StringComparison.Ordinal)
+            && !manager.StartsWith("akka://", StringComparison.Ordinal))
             throw new UsageException($"--manager must be an actor path such as akka.tcp://app@127.0.0.1:4053/user/job-manager-x, got \"{manager}\".");
         if (string.IsNullOrWhiteSpace(workerId))
             throw new UsageException("--worker-id is required.");
         if (plugins.Count == 0)
             throw new UsageException("--plugins needs at least one plugin assembly.");
-        return new NodeOptions(manager, workerId, plugins.ToImmutable(), hostname, port, watchStdin, tokenFile, registerTimeout);
+        if (manager.StartsWith("akka.ssl.tcp://", StringComparison.Ordinal) != (tlsCertificate is not null))
+            throw new UsageException(tlsCertificate is null
+                ? "--manager is a TLS address (akka.ssl.tcp://): give the node a certificate with --tls-cert."
+                : "--tls-cert needs a TLS manager address (akka.ssl.tcp://...).");
+        if (tlsCertificate is null && (tlsPasswordFile is not null || tlsSuppressValidation))
+            throw new UsageException("--tls-password-file and --tls-suppress-validation need --tls-cert.");
+        return new NodeOptions(manager, workerId, plugins.ToImmutable(), hostname, port, watchStdin, tokenFile, registerTimeout,
+            tlsCertificate, tlsPasswordFile, tlsSuppressValidation);
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i) =>

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Workers.Actors;
 using Workers.Actors.Plugins;
 using Workers.WorkerNode;
@@ -44,9 +43,26 @@ catch (PluginLoadException e)
     return ExitCode.PluginLoadFailed;
 }
 
-var endpoint = ConfigurationFactory.ParseString(
-    $"akka.remote.dot-netty.tcp {{ hostname = \"{options.Hostname}\", port = {options.Port} }}");
-var system = ActorSystem.Create(ManagerSystemName(options.ManagerPath), endpoint.WithFallback(WorkersConfiguration.WorkerNode));
+ActorSystem system;
+try
+{
+    var remoting = new WorkersRemoting
+    {
+        Hostname = options.Hostname,
+        Port = options.Port,
+        Tls = options.TlsCertificate is { } certificate
+            ? new WorkersTls { CertificatePath = certificate, PasswordFile = options.TlsPasswordFile, SuppressValidation = options.TlsSuppressValidation }
+            : null,
+    };
+    system = ActorSystem.Create(ManagerSystemName(options.ManagerPath), remoting.ToConfig().WithFallback(WorkersConfiguration.WorkerNode));
+}
+catch (Exception e) when (e is ArgumentException or IOException or System.Security.Cryptography.CryptographicException
+                          || e.GetBaseException() is System.Security.Cryptography.CryptographicException or System.Net.Sockets.SocketException)
+{
+    // A certificate that cannot be read or a port that cannot be bound: nothing a retry would fix.
+    Console.Error.WriteLine($"Workers.WorkerNode: cannot start remoting on {options.Hostname}:{options.Port}: {e.GetBaseException().Message}");
+    return ExitCode.BadArguments;
+}
 var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
 system.ActorOf(WorkerActor.Props(options, plugins, token, exit), "worker");
 

@@ -10,7 +10,8 @@ namespace Workers.WorkerNode;
 /// </summary>
 internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
 {
-    private static readonly TimeSpan RegisterRetry = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan FirstRegisterRetry = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LongestRegisterRetry = TimeSpan.FromSeconds(5);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly NodeOptions _options;
@@ -18,6 +19,8 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
     private readonly string? _token;
     private readonly TaskCompletionSource<int> _exit;
     private readonly CancellationTokenSource _stopping = new();
+    private Address? _session;
+    private TimeSpan _registerRetry = FirstRegisterRetry;
     private readonly long _maxMessageBytes = Context.System.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128_000;
 
     public WorkerActor(NodeOptions options, PluginHost plugins, string? token, TaskCompletionSource<int> exit)
@@ -38,23 +41,55 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
     protected override void PreStart()
     {
         SendRegistration();
-        Timers.StartPeriodicTimer(RetryKey.Instance, RetryRegistration.Instance, RegisterRetry);
+        Timers.StartSingleTimer(RetryKey.Instance, RetryRegistration.Instance, _registerRetry);
         Timers.StartSingleTimer(TimeoutKey.Instance, RegistrationTimedOut.Instance, _options.RegisterTimeout);
     }
 
     protected override void PostStop() => _stopping.Cancel();
 
+    /// <summary>
+    /// Once registered, commands are taken only from the manager session that accepted the node (the ActorSystem that
+    /// answered the registration); anything else that reaches the node's port is dropped and logged. This keeps strays
+    /// and other managers out, not attackers: a peer that can reach the port could claim any sender, which is what the
+    /// firewall and TLS are for.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (_session is { } session
+            && message is ExecuteJob or ChunksAck or NodeReloadPlugin or NodeUnloadPlugin or StopWorkerNode or WorkerRegistered or WorkerRegistrationRefused
+            && !Sender.Path.Address.Equals(session))
+        {
+            _log.Warning("Dropped [{0}] from [{1}]: this node takes commands only from its manager at [{2}]", message.GetType().Name, Sender.Path, session);
+            return true;
+        }
+        return base.AroundReceive(receive, message);
+    }
+
     private void Registering()
     {
-        Receive<RetryRegistration>(_ => SendRegistration());
+        Receive<RetryRegistration>(_ =>
+        {
+            // Backoff while the manager is unreachable (not started yet, restarting, network down), until RegisterTimeout.
+            SendRegistration();
+            _registerRetry = TimeSpan.FromTicks(Math.Min(_registerRetry.Ticks * 2, LongestRegisterRetry.Ticks));
+            _log.Warning("No answer yet from the manager at [{0}]; registering again in [{1:0.#}] s", _options.ManagerPath, _registerRetry.TotalSeconds);
+            Timers.StartSingleTimer(RetryKey.Instance, RetryRegistration.Instance, _registerRetry);
+        });
         Receive<RegistrationTimedOut>(_ => Exit(ExitCode.ManagerUnreachable,
             $"The manager at {_options.ManagerPath} did not answer within {_options.RegisterTimeout.TotalSeconds:0.#} s. Is it running, and is the address right?"));
-        Receive<WorkerRegistrationRefused>(refused => Exit(ExitCode.RegistrationRefused, $"The manager refused this node: {refused.Reason}"));
+        Receive<WorkerRegistrationRefused>(refused =>
+        {
+            if (refused.TokenRejected)
+                Exit(ExitCode.TokenRefused, $"The manager refused this node's token: {refused.Reason}");
+            else
+                Exit(ExitCode.RegistrationRefused, $"The manager refused this node: {refused.Reason}");
+        });
         Receive<WorkerRegistered>(registered =>
         {
             Timers.CancelAll();
             Timers.StartPeriodicTimer(HeartbeatKey.Instance, SendHeartbeat.Instance, registered.HeartbeatInterval);
             Context.Watch(Sender);
+            _session = Sender.Path.Address;
             _log.Info("Registered as [{0}] with [{1}]", _options.WorkerId, Sender.Path);
             Become(() => Idle(Sender));
         });

@@ -77,4 +77,29 @@ public class HostingSpecs(ITestOutputHelper output) : WorkersSpec("hosting-specs
             await host.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task Should_listen_where_WithWorkersRemoting_says_whatever_order_it_is_called_in()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddAkka("hosting-remoting-app", akka => akka
+            .WithWorkers(Options(workerType: "listening"))
+            .WithWorkersRemoting(new WorkersRemoting { Hostname = "127.0.0.1", Port = 0, PublicHostname = "localhost" }));
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        try
+        {
+            var system = (ExtendedActorSystem)host.Services.GetRequiredService<ActorSystem>();
+
+            // The public hostname is the address written into the actor paths that nodes get.
+            Assert.Equal("localhost", system.Provider.DefaultAddress.Host);
+            Assert.NotEqual(0, system.Provider.DefaultAddress.Port);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
 }

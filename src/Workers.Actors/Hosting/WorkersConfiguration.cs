@@ -14,6 +14,12 @@ public static class WorkersConfiguration
     /// </summary>
     public static Config Manager => ManagerConfig.Value;
 
+    /// <summary>
+    /// <see cref="Manager"/> listening where <paramref name="remoting"/> says, with TLS if it says so: for a manager
+    /// that accepts worker nodes from other hosts.
+    /// </summary>
+    public static Config ManagerOn(WorkersRemoting remoting) => remoting.ToConfig().WithFallback(Manager);
+
     /// <summary>The configuration of a worker node process.</summary>
     public static Config WorkerNode => NodeConfig.Value;
 

@@ -7,6 +7,18 @@ namespace Workers.Actors;
 public static class WorkersHostingExtensions
 {
     /// <summary>
+    /// Makes the ActorSystem listen where <paramref name="remoting"/> says (address, port, public address) and turns on
+    /// TLS if it says so; needed for worker nodes on other hosts. Its settings are put in front: they win over the defaults
+    /// that <see cref="WithWorkers"/> adds and over remoting settings added before this call.
+    /// </summary>
+    /// <returns>The same builder, for chaining.</returns>
+    public static AkkaConfigurationBuilder WithWorkersRemoting(this AkkaConfigurationBuilder builder, WorkersRemoting remoting)
+    {
+        remoting.Validate();
+        return builder.AddHocon(remoting.ToConfig(), HoconAddMode.Prepend);
+    }
+
+    /// <summary>
     /// Starts a <see cref="JobManagerActor"/> for <see cref="JobManagerOptions.WorkerType"/>, named
     /// <c>job-manager-{workerType}</c>. The first one registered is available as
     /// <c>IRequiredActor&lt;JobManagerActor&gt;</c>; every one through <see cref="JobManagerRegistry"/>. Remoting is

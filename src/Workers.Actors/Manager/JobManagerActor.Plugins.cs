@@ -76,7 +76,7 @@ public sealed partial class JobManagerActor
         foreach (var node in done.Replies.Where(node => node.Reply.Success))
         {
             // A node answers after its running job; by now it may run the next one, which is what it is doing.
-            if (Array.Find(_slots, slot => slot.Pid == node.Pid) is { RunningJob: { Target: { } target } job })
+            if (_slots.Find(slot => slot.Pid == node.Pid) is { RunningJob: { Target: { } target } job })
                 _resources.Running(node.Pid, job, target);
             else if (unload)
                 _resources.Unloaded(node.Pid);

@@ -13,29 +13,43 @@ namespace Workers.Actors;
 public sealed partial class JobManagerActor
 {
     /// <summary>
-    /// Gives pending jobs to idle slots (priority, then FIFO; at most <see cref="WorkerConfig.MaxWorkers"/> at once)
-    /// and starts nodes for the jobs left waiting and for the warm spares.
+    /// Gives pending jobs to idle slots (priority, then FIFO; at most <see cref="WorkerConfig.MaxWorkers"/> spawned
+    /// slots at once, plus every idle external node) and starts nodes for the jobs left waiting and for the warm spares.
+    /// A job that no idle slot may run (its plugin is pinned elsewhere, or missing on the idle external nodes) waits
+    /// without holding back the jobs behind it.
     /// </summary>
     private void Dispatch()
     {
         if (_stopping)
             return;
-        while (_pending.Count > 0
-               && SlotPlanner.MayRunAnother(Count(WorkerState.Busy), _options.Worker.MaxWorkers)
-               && Array.Exists(_slots, slot => slot.State == WorkerState.Idle))
+        while (_pending.Count > 0)
         {
-            if (_pending.TryDequeue(out var job))
-                Run(SlotRouter.Choose(_slots.Where(slot => slot.State == WorkerState.Idle), job.PluginName)!, job);
+            var spawnedMayRun = SlotPlanner.MayRunAnother(CountSpawned(WorkerState.Busy), _options.Worker.MaxWorkers);
+            var idle = _slots.Where(slot => slot.State == WorkerState.Idle && (slot.IsExternal || spawnedMayRun)).ToList();
+            if (idle.Count == 0)
+                break;
+            Slot? chosen = null;
+            if (!_pending.TryDequeueFirst(job => (chosen = SlotRouter.Choose(idle, job.PluginName, _options.PinnedPlugins)) is not null, out var next))
+                break;
+            Run(chosen!, next);
         }
 
-        var free = _slots.Where(slot => slot is { State: WorkerState.NotStarted, Restart: SlotRestart.None }).ToList();
-        var toStart = SlotPlanner.NodesToStart(Count(WorkerState.Busy), Count(WorkerState.Idle) + Count(WorkerState.Starting),
-            free.Count, _pending.Count, _options.Worker.MaxWorkers, _options.Worker.WarmSpares);
+        var free = _slots.Where(slot => slot is { IsExternal: false, State: WorkerState.NotStarted, Restart: SlotRestart.None }).ToList();
+        if (free.Count == 0)
+            return;
+        var toStart = SlotPlanner.NodesToStart(CountSpawned(WorkerState.Busy), CountSpawned(WorkerState.Idle) + CountSpawned(WorkerState.Starting),
+            free.Count, PendingForSpawnedSlots(), _options.Worker.MaxWorkers, _options.Worker.WarmSpares);
         foreach (var slot in free.Take(toStart))
             StartSlot(slot);
     }
 
-    private int Count(WorkerState state) => _slots.Count(slot => slot.State == state);
+    private int CountSpawned(WorkerState state) => _slots.Count(slot => !slot.IsExternal && slot.State == state);
+
+    /// <summary>Pending jobs a spawned slot may run: a job pinned to external nodes only must not start a local node.</summary>
+    private int PendingForSpawnedSlots() =>
+        _options.PinnedPlugins.Count == 0
+            ? _pending.Count
+            : _pending.CountWhere(job => _slots.Exists(slot => !slot.IsExternal && SlotRouter.MayRun(slot, job.PluginName, _options.PinnedPlugins)));
 
     private void Run(Slot slot, JobRecord job)
     {
@@ -59,7 +73,8 @@ public sealed partial class JobManagerActor
         slot.LastUsed = job.Sequence;
         var timeout = job.Options.Timeout ?? _options.Worker.JobTimeout;
         slot.Proxy!.Tell(new RunJob(job.Id, target.PluginName, parameters, stream, target.ConfigJson, timeout));
-        _resources.Running(slot.Pid.Value, job, target);
+        if (!slot.IsExternal)
+            _resources.Running(slot.Pid.Value, job, target);
         Publish(new JobStarted(job.Id, job.PluginId, slot.WorkerId, slot.Pid.Value));
     }
 
@@ -95,7 +110,7 @@ public sealed partial class JobManagerActor
     /// <summary>"idle" for the resource manager only when the slot has really no job (not between two jobs).</summary>
     private void ReportIdle(Slot slot)
     {
-        if (slot is { State: WorkerState.Idle, Pid: { } pid })
+        if (slot is { IsExternal: false, State: WorkerState.Idle, Pid: { } pid })
             _resources.Idle(pid, slot.LoadedPlugin);
     }
 
@@ -116,6 +131,11 @@ public sealed partial class JobManagerActor
     {
         if (SlotOf(fault.Proxy) is not { } slot)
             return;
+        if (slot.IsExternal)
+        {
+            DropExternalSlot(slot, fault.Cause);
+            return;
+        }
         var reason = fault.Cause is WorkerException worker ? worker.Reason : $"worker proxy failed: {fault.Cause.Message}";
         if (slot.RunningJob is { } job)
         {
@@ -175,7 +195,7 @@ public sealed partial class JobManagerActor
 
     private void Handle(RestartSlot restart)
     {
-        if (Array.Find(_slots, slot => slot.WorkerId == restart.WorkerId) is not { Restart: SlotRestart.Scheduled } slot)
+        if (_slots.Find(slot => slot.WorkerId == restart.WorkerId) is not { Restart: SlotRestart.Scheduled } slot)
             return;
         slot.Restart = SlotRestart.None;
         if (slot.State == WorkerState.NotStarted)
@@ -215,7 +235,8 @@ public sealed partial class JobManagerActor
         }
     }
 
-    private bool NoSlotCanRunJobs => _slots.All(slot => slot.State == WorkerState.Failed);
+    /// <summary>Every spawned slot has failed for good, and no external node may register to take over.</summary>
+    private bool NoSlotCanRunJobs => _nodeToken is null && _slots.All(slot => slot.State == WorkerState.Failed);
 
     /// <summary>
     /// Graceful stop (a CoordinatedShutdown task): no new jobs, every node is asked to exit and killed if it has not

@@ -26,7 +26,8 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
     private readonly OrderedDictionary<string, JobRecord> _jobs = [];
     private readonly PendingJobQueue _pending = new();
     private readonly Subscribers _subscribers = new();
-    private readonly Slot[] _slots;
+    private readonly List<Slot> _slots;
+    private readonly string? _nodeToken;
     private readonly ResourceNotifier _resources;
     private IActorRef? _broadcast;
     private INodeLauncher _launcher = null!;
@@ -43,8 +44,11 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         _hooks = options.Hooks;
         _resources = new ResourceNotifier(options.ResourceManager, options.WorkerType, options.Hooks ?? new JobManagerHooks(), _log);
         _pluginConfigs = options.PluginConfigs.ToDictionary(pair => pair.Key, pair => pair.Value.GetRawText());
-        // MaxWorkers slots run jobs at once; the WarmSpares more keep started nodes ready to take over.
-        _slots = Enumerable.Range(1, options.Worker.MaxWorkers + options.Worker.WarmSpares).Select(i => new Slot(i)).ToArray();
+        // MaxWorkers slots run jobs at once; the WarmSpares more keep started nodes ready to take over. Slots of external
+        // nodes are added as those register.
+        var spawned = options.SpawnNodes ? options.Worker.MaxWorkers + options.Worker.WarmSpares : 0;
+        _slots = [.. Enumerable.Range(1, spawned).Select(i => new Slot(i))];
+        _nodeToken = options.ResolveNodeToken();
 
         if (options.Store.IsDurable)
             Recovering();
@@ -101,8 +105,11 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
     protected override SupervisorStrategy SupervisorStrategy() =>
         new WorkerSupervisorStrategy(_options.Worker.RestartPolicy, (child, cause, directive) =>
         {
+            // An external node cannot be started from here: its slot goes, and the node's own supervisor brings it back.
+            if (SlotOf(child) is { IsExternal: true })
+                directive = Directive.Stop;
             // A slot about to pass its failure budget is not restarted: it becomes Failed when SlotFaulted is handled.
-            if (directive == Directive.Restart && RestartDecider.IsFailure(cause)
+            else if (directive == Directive.Restart && RestartDecider.IsFailure(cause)
                 && SlotOf(child) is { } slot && slot.ConsecutiveFailures + 1 > _options.Worker.MaxRestartAttempts)
                 directive = Directive.Stop;
             Self.Tell(new SlotFaulted(child, cause, directive));
@@ -135,7 +142,7 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
     {
         StartRetention();
         Dispatch(); // warm spares start now; other nodes on first need
-        _log.Info("Job manager [{0}] ready with [{1}] slot(s), plugins [{2}] and job store [{3}]", _options.WorkerType, _slots.Length,
+        _log.Info("Job manager [{0}] ready with [{1}] slot(s), plugins [{2}] and job store [{3}]", _options.WorkerType, _slots.Count,
             string.Join(", ", _resolver.NodePlugins.Order()), _options.Store.Kind);
     }
 
@@ -144,7 +151,7 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         // The proxies kill their nodes as they stop with the manager: those nodes leave the resource manager's books too.
         foreach (var slot in _slots)
         {
-            if (slot.Pid is { } pid)
+            if (slot is { IsExternal: false, Pid: { } pid })
                 _resources.Exited(pid);
         }
         _stopped.TrySetResult();
@@ -224,17 +231,6 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         Context.Unwatch(unsubscribe.Subscriber);
         Sender.Tell(UnsubscribedFromJobEvents.Instance);
         ReleaseHeldChunks();
-    }
-
-    private void Handle(RegisterWorker registration)
-    {
-        if (_slots.FirstOrDefault(slot => slot.WorkerId == registration.WorkerId) is { Proxy: { } proxy })
-        {
-            proxy.Forward(registration);
-            return;
-        }
-        _log.Warning("Refused a registration from unknown worker [{0}] (pid [{1}])", registration.WorkerId, registration.Pid);
-        registration.Worker.Tell(new WorkerRegistrationRefused(registration.WorkerId, $"no slot {registration.WorkerId} is starting"));
     }
 
     private void Handle(SlotReady ready)
@@ -336,7 +332,10 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
             _outbox.Enqueue(@event);
         else
             Deliver(@event);
-        // The resource manager hears of processes as they come and go: it is about processes, not about jobs.
+        // The resource manager hears of processes as they come and go (it is about processes, not about jobs), and
+        // keeps the books of this host: a node on another host is none of its business.
+        if (_slots.Find(slot => slot.WorkerId == @event.WorkerId) is { IsExternal: true })
+            return;
         switch (@event)
         {
             case WorkerStarted started:
@@ -355,9 +354,9 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         WorkersTelemetry.OnWorkerEvent(_options.WorkerType, @event);
     }
 
-    private Slot? SlotOf(IActorRef proxy) => Array.Find(_slots, slot => proxy.Equals(slot.Proxy));
+    private Slot? SlotOf(IActorRef proxy) => _slots.Find(slot => proxy.Equals(slot.Proxy));
 
-    private Slot? SlotOf(JobRecord job) => Array.Find(_slots, slot => slot.RunningJob == job);
+    private Slot? SlotOf(JobRecord job) => _slots.Find(slot => slot.RunningJob == job);
 
     private JobRecord? RunningJobOf(IActorRef proxy, string jobId) =>
         SlotOf(proxy)?.RunningJob is { } job && job.Id == jobId ? job : null;

@@ -38,4 +38,30 @@ internal sealed class PendingJobQueue
         }
         return false;
     }
+
+    /// <summary>
+    /// Takes the first job in queue order that <paramref name="fits"/> (a slot may run it), leaving the jobs before it
+    /// queued in their places. Without pinning or external nodes the head always fits, so this costs one dequeue.
+    /// </summary>
+    public bool TryDequeueFirst(Func<JobRecord, bool> fits, out JobRecord job)
+    {
+        List<JobRecord>? skipped = null;
+        var found = false;
+        while (TryDequeue(out job))
+        {
+            if (fits(job))
+            {
+                found = true;
+                break;
+            }
+            (skipped ??= []).Add(job);
+        }
+        // Their priority and sequence are their keys: re-queued, they keep their order.
+        skipped?.ForEach(Enqueue);
+        return found;
+    }
+
+    /// <summary>How many queued jobs satisfy <paramref name="predicate"/> (not counting removed ones).</summary>
+    public int CountWhere(Func<JobRecord, bool> predicate) =>
+        _queue.UnorderedItems.Count(item => !_removed.Contains(item.Element) && predicate(item.Element));
 }

@@ -4,9 +4,30 @@ using Akka.Actor;
 namespace Workers.Actors.Manager;
 
 /// <summary>The manager's view of one worker slot; only the manager actor touches it.</summary>
-internal sealed class Slot(int index)
+internal sealed class Slot
 {
-    public string WorkerId { get; } = $"worker-{index}";
+    /// <summary>A slot whose node this manager spawns: <c>worker-{index}</c>.</summary>
+    public Slot(int index) => WorkerId = $"worker-{index}";
+
+    /// <summary>A slot for a node an operator started, which registered itself from <paramref name="host"/>.</summary>
+    public Slot(string workerId, string host, IActorRef node)
+    {
+        WorkerId = workerId;
+        Host = host;
+        ExternalNode = node;
+    }
+
+    public string WorkerId { get; }
+
+    /// <summary>The host of a node started by an operator; null for a node this manager spawned.</summary>
+    public string? Host { get; }
+
+    /// <summary>The registered node of an external slot (to tell a repeated registration from a new node).</summary>
+    public IActorRef? ExternalNode { get; }
+
+    /// <summary>An external slot has no process here: it is never started, restarted or killed by the manager.</summary>
+    public bool IsExternal => Host is not null;
+
     public IActorRef? Proxy { get; set; }
     public WorkerState State { get; set; } = WorkerState.NotStarted;
     public int? Pid { get; set; }
@@ -32,7 +53,7 @@ internal sealed class Slot(int index)
     public SlotRestart Restart { get; set; }
 
     public WorkerSnapshot ToSnapshot() =>
-        new(WorkerId, State, Pid, RunningJob?.Id, LoadedPlugin, JobsCompleted, Restarts, Plugins, Pid is null ? null : MemoryBytes);
+        new(WorkerId, State, Pid, RunningJob?.Id, LoadedPlugin, JobsCompleted, Restarts, Plugins, Pid is null ? null : MemoryBytes, Host);
 }
 
 internal enum SlotRestart

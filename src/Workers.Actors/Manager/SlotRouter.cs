@@ -1,23 +1,42 @@
+using System.Collections.Immutable;
+
 namespace Workers.Actors.Manager;
 
 /// <summary>
-/// Which idle slot a job goes to (plugin affinity): one that already has the job's plugin loaded, else one with
-/// nothing loaded, else the one whose plugin was used least recently (its node unloads it to load the new one).
-/// Among equals, the slot that has waited longest. Pure: the manager passes the idle slots and the job's plugin.
+/// Which idle slot a job goes to. First, which slots may run the job at all: the slot's node must have the job's
+/// plugin (an external node loads only the assemblies of its own <c>--plugins</c>), and a plugin pinned by
+/// <see cref="JobManagerOptions.PinnedPlugins"/> runs only on the slots it is pinned to. Among those, plugin affinity:
+/// one that already has the job's plugin loaded, else one with nothing loaded, else the one whose plugin was used
+/// least recently (its node unloads it to load the new one). Among equals, the slot that has waited longest.
+/// Pure: the manager passes the idle slots, the job's plugin and the pins.
 /// </summary>
 internal static class SlotRouter
 {
-    public static Slot? Choose(IEnumerable<Slot> idle, string pluginName)
+    private static readonly IReadOnlyDictionary<string, ImmutableArray<string>> NoPins = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
+
+    public static Slot? Choose(IEnumerable<Slot> idle, string pluginName) => Choose(idle, pluginName, NoPins);
+
+    public static Slot? Choose(IEnumerable<Slot> idle, string pluginName, IReadOnlyDictionary<string, ImmutableArray<string>> pins)
     {
         Slot? best = null;
         foreach (var slot in idle)
         {
+            if (!MayRun(slot, pluginName, pins))
+                continue;
             if (best is null || Rank(slot, pluginName) < Rank(best, pluginName)
                 || (Rank(slot, pluginName) == Rank(best, pluginName) && slot.LastUsed < best.LastUsed))
                 best = slot;
         }
         return best;
     }
+
+    /// <summary>
+    /// Whether the slot may ever run jobs of the plugin. A slot whose node has not registered yet has no plugin list:
+    /// only the pins count for it (spawned nodes load every assembly of the manager's options).
+    /// </summary>
+    public static bool MayRun(Slot slot, string pluginName, IReadOnlyDictionary<string, ImmutableArray<string>> pins) =>
+        (slot.Plugins.IsDefaultOrEmpty || slot.Plugins.Contains(pluginName))
+        && (!pins.TryGetValue(pluginName, out var allowed) || allowed.Contains(slot.WorkerId));
 
     private static int Rank(Slot slot, string pluginName) => slot.LoadedPlugin switch
     {

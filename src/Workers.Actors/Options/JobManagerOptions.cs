@@ -57,6 +57,29 @@ public sealed record JobManagerOptions
     /// <summary>Starts node processes. Null (default) starts the worker node executable; tests may start in-process nodes.</summary>
     public INodeLauncher? NodeLauncher { get; init; }
 
+    /// <summary>
+    /// The secret a worker node started by an operator must present to register (null, the default: such nodes are
+    /// refused; spawned nodes never need it). Use <see cref="NodeTokenFile"/> to keep it out of configuration.
+    /// </summary>
+    public string? NodeToken { get; init; }
+
+    /// <summary>A file whose content (trimmed) is the <see cref="NodeToken"/>; read when the manager starts.</summary>
+    public string? NodeTokenFile { get; init; }
+
+    /// <summary>
+    /// Whether the manager starts node processes of its own (default true: <see cref="WorkerConfig.MaxWorkers"/> slots
+    /// plus the warm spares). False: it runs jobs only on external nodes that register with <see cref="NodeToken"/>;
+    /// jobs wait in the queue until one does.
+    /// </summary>
+    public bool SpawnNodes { get; init; } = true;
+
+    /// <summary>
+    /// Plugin name → the worker ids allowed to run it (default empty: every plugin runs on any slot whose node has it).
+    /// Spawned slots are <c>worker-1</c>, <c>worker-2</c> …; external nodes use their <c>--worker-id</c>. A job of a
+    /// pinned plugin waits until one of its slots is idle, even when others are.
+    /// </summary>
+    public IReadOnlyDictionary<string, ImmutableArray<string>> PinnedPlugins { get; init; } = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
+
     /// <summary>Throws <see cref="ArgumentException"/> or <see cref="ArgumentOutOfRangeException"/> naming the first setting that cannot work.</summary>
     public void Validate()
     {
@@ -68,8 +91,30 @@ public sealed record JobManagerOptions
             throw new ArgumentException("PluginAssemblies is empty: name at least one assembly that contains plugins.", nameof(PluginAssemblies));
         if (EventBroadcasterBuffer < 1)
             throw new ArgumentOutOfRangeException(nameof(EventBroadcasterBuffer), EventBroadcasterBuffer, "EventBroadcasterBuffer must be at least 1.");
+        if (NodeToken is not null && NodeTokenFile is not null)
+            throw new ArgumentException("Set NodeToken or NodeTokenFile, not both.", nameof(NodeTokenFile));
+        if (NodeToken is not null && string.IsNullOrWhiteSpace(NodeToken))
+            throw new ArgumentException("NodeToken must not be blank: use a long random secret, or null to refuse external nodes.", nameof(NodeToken));
+        if (NodeTokenFile is not null && !File.Exists(NodeTokenFile))
+            throw new ArgumentException($"NodeTokenFile: no file at {Path.GetFullPath(NodeTokenFile)}.", nameof(NodeTokenFile));
+        if (!SpawnNodes && NodeToken is null && NodeTokenFile is null)
+            throw new ArgumentException("SpawnNodes = false needs NodeToken or NodeTokenFile: otherwise no node could ever run a job.", nameof(SpawnNodes));
+        foreach (var (plugin, workers) in PinnedPlugins)
+        {
+            if (workers.IsDefaultOrEmpty || workers.Any(string.IsNullOrWhiteSpace))
+                throw new ArgumentException($"PinnedPlugins[\"{plugin}\"] must name at least one worker id, and no blank one.", nameof(PinnedPlugins));
+        }
         Worker.Validate();
         Store.Validate();
+    }
+
+    /// <summary>The token external nodes must present, or null when none may register.</summary>
+    internal string? ResolveNodeToken()
+    {
+        if (NodeTokenFile is null)
+            return NodeToken;
+        var token = File.ReadAllText(NodeTokenFile).Trim();
+        return token.Length > 0 ? token : throw new ArgumentException($"NodeTokenFile {Path.GetFullPath(NodeTokenFile)} is empty.", nameof(NodeTokenFile));
     }
 
     internal IEnumerable<string> ResolvedPluginAssemblies() =>

@@ -67,7 +67,10 @@ public enum WorkerState
     Failed,
 }
 
-/// <summary>An immutable view of one worker slot.</summary>
+/// <summary>
+/// An immutable view of one worker slot. <see cref="Host"/> is the host of a node started by an operator (its
+/// <see cref="Pid"/> is a pid on that host); null for a node the manager spawned.
+/// </summary>
 public sealed record WorkerSnapshot(
     string WorkerId,
     WorkerState State,
@@ -77,4 +80,5 @@ public sealed record WorkerSnapshot(
     int JobsCompleted,
     int Restarts,
     ImmutableArray<string> Plugins,
-    long? MemoryBytes = null);
+    long? MemoryBytes = null,
+    string? Host = null);

@@ -43,7 +43,11 @@ public sealed record NodePluginCommandReply(long CorrelationId, string PluginNam
 /// <summary>The manager took the node into slot <paramref name="WorkerId"/>; it should send a heartbeat every <paramref name="HeartbeatInterval"/>.</summary>
 public sealed record WorkerRegistered(string WorkerId, TimeSpan HeartbeatInterval) : IWorkerWireMessage;
 
-public sealed record WorkerRegistrationRefused(string WorkerId, string Reason) : IWorkerWireMessage;
+/// <summary>
+/// The manager refused the node. <paramref name="TokenRejected"/> is true when the node's token was missing or wrong
+/// (the node exits with its own code, so that an operator's supervisor does not restart a misconfigured node for ever).
+/// </summary>
+public sealed record WorkerRegistrationRefused(string WorkerId, string Reason, bool TokenRejected = false) : IWorkerWireMessage;
 
 /// <summary>Runs one job. <paramref name="ConfigJson"/> is the plugin's configuration, used if the plugin is not loaded yet.</summary>
 public sealed record ExecuteJob(

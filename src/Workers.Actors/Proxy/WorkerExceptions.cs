@@ -32,3 +32,11 @@ public sealed class WorkerUnresponsiveException(string workerId, int? pid, strin
 /// <summary>The node was replaced on purpose between jobs (MaxJobsPerWorker, MaxWorkerMemoryMb). Not a failure.</summary>
 public sealed class WorkerRecycledException(string workerId, int? pid, string reason)
     : WorkerException(workerId, pid, null, reason);
+
+/// <summary>
+/// A node started by an operator (on this host or another) is gone: its process ended, its host became unreachable
+/// or the network was cut. The manager cannot start such a node: its slot is dropped, and the node's own supervisor
+/// (systemd, say) starts it again, after which it registers and becomes a slot again.
+/// </summary>
+public sealed class WorkerLostException(string workerId, int? pid, string? jobId, string reason)
+    : WorkerException(workerId, pid, jobId, reason);

@@ -16,6 +16,20 @@ public sealed class PendingJobQueueSpecs
     }
 
     [Fact]
+    public void Should_take_the_first_job_that_fits_and_keep_the_skipped_ones_in_their_order()
+    {
+        foreach (var (id, priority) in new[] { ("a", 0), ("b", 5), ("c", 5), ("d", 1) })
+            _queue.Enqueue(JobRecords.New(id, priority));
+
+        Assert.True(_queue.TryDequeueFirst(job => job.Id is "c" or "a", out var taken));
+        Assert.Equal("c", taken.Id);
+        Assert.False(_queue.TryDequeueFirst(job => job.Id == "zz", out _));
+        Assert.Equal(3, _queue.Count);
+        Assert.Equal(2, _queue.CountWhere(job => job.Id is "a" or "b"));
+        Assert.Equal(["b", "d", "a"], DrainIds());
+    }
+
+    [Fact]
     public void Should_say_when_it_is_empty()
     {
         Assert.False(_queue.TryDequeue(out _));

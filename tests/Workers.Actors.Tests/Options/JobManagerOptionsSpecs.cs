@@ -48,4 +48,52 @@ public sealed class JobManagerOptionsSpecs
     {
         Assert.Equal([Path.Combine(AppContext.BaseDirectory, "Workers.Plugins.Samples.dll")], Valid.ResolvedPluginAssemblies());
     }
+
+    [Fact]
+    public void Should_require_a_token_for_a_manager_that_spawns_no_nodes()
+    {
+        var error = Assert.Throws<ArgumentException>(() => (Valid with { SpawnNodes = false }).Validate());
+
+        Assert.Equal(nameof(JobManagerOptions.SpawnNodes), error.ParamName);
+        (Valid with { SpawnNodes = false, NodeToken = "secret" }).Validate();
+    }
+
+    [Fact]
+    public void Should_refuse_a_blank_token_two_token_sources_and_a_missing_token_file()
+    {
+        Assert.Equal(nameof(JobManagerOptions.NodeToken), Assert.Throws<ArgumentException>(() => (Valid with { NodeToken = " " }).Validate()).ParamName);
+        var missing = Path.Combine(Path.GetTempPath(), $"no-token-{Guid.NewGuid():N}");
+        var error = Assert.Throws<ArgumentException>(() => (Valid with { NodeTokenFile = missing }).Validate());
+        Assert.Contains(missing, error.Message);
+        Assert.Throws<ArgumentException>(() => (Valid with { NodeToken = "a", NodeTokenFile = missing }).Validate());
+    }
+
+    [Fact]
+    public void Should_read_the_token_from_its_file_trimmed()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "  from-a-file\n");
+            var options = Valid with { NodeTokenFile = file };
+
+            options.Validate();
+            Assert.Equal("from-a-file", options.ResolveNodeToken());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Should_refuse_a_pin_without_worker_ids()
+    {
+        var error = Assert.Throws<ArgumentException>(() => (Valid with
+        {
+            PinnedPlugins = new Dictionary<string, System.Collections.Immutable.ImmutableArray<string>> { ["echo"] = [] },
+        }).Validate());
+
+        Assert.Contains("PinnedPlugins[\"echo\"]", error.Message);
+    }
 }

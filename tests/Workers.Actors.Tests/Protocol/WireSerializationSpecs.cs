@@ -129,6 +129,7 @@ public sealed class WireSerializationSpecs(ITestOutputHelper output)
         new WorkerRegistered("worker-1", TimeSpan.FromSeconds(1)),
         new NodeHeartbeat(123_456_789),
         new WorkerRegistrationRefused("worker-1", "slot worker-1 expects pid 100001"),
+        new WorkerRegistrationRefused("gpu-1", "wrong token", TokenRejected: true),
         new ExecuteJob("job-1", "tokens", """{"count":3}""", true, """{"model":"small"}""", 100),
         new ChunksAck("job-1", 512),
         new NodeReloadPlugin(9, "echo", """{"greeting":"hi"}"""),

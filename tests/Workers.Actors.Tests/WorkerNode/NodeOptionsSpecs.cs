@@ -60,4 +60,33 @@ public sealed class NodeOptionsSpecs
 
         Assert.Equal("--worker-id is required.", error.Message);
     }
+
+    [Fact]
+    public void Should_read_the_tls_options()
+    {
+        var options = NodeOptions.Parse([
+            "--manager", "akka.ssl.tcp://app@10.0.0.1:4053/user/job-manager-test", "--worker-id", "gpu-1", "--plugins", "a.dll",
+            "--tls-cert", "/etc/workers/node.pfx", "--tls-password-file", "/etc/workers/node.pass", "--tls-suppress-validation",
+        ]);
+
+        Assert.Equal(("/etc/workers/node.pfx", "/etc/workers/node.pass", true), (options.TlsCertificate, options.TlsPasswordFile, options.TlsSuppressValidation));
+    }
+
+    [Theory]
+    [InlineData("akka.ssl.tcp://app@10.0.0.1:4053/user/m", "", "--manager is a TLS address (akka.ssl.tcp://): give the node a certificate with --tls-cert.")]
+    [InlineData("akka.tcp://app@10.0.0.1:4053/user/m", "--tls-cert /n.pfx", "--tls-cert needs a TLS manager address (akka.ssl.tcp://...).")]
+    public void Should_refuse_a_manager_address_and_tls_options_that_do_not_match(string manager, string tls, string message)
+    {
+        string[] arguments = ["--manager", manager, "--worker-id", "w", "--plugins", "a.dll", .. tls.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
+
+        Assert.Equal(message, Assert.Throws<UsageException>(() => NodeOptions.Parse(arguments)).Message);
+    }
+
+    [Fact]
+    public void Should_refuse_tls_options_without_a_certificate()
+    {
+        var error = Assert.Throws<UsageException>(() => NodeOptions.Parse(["--manager", Manager, "--worker-id", "w", "--plugins", "a.dll", "--tls-suppress-validation"]));
+
+        Assert.Equal("--tls-password-file and --tls-suppress-validation need --tls-cert.", error.Message);
+    }
 }

@@ -26,9 +26,18 @@ public abstract class WorkersSpec : TestKit, IAsyncLifetime
     private static readonly TimeSpan Teardown = TimeSpan.FromSeconds(30);
 
     protected WorkersSpec(string systemName, ITestOutputHelper output)
-        : base(WorkersConfiguration.Manager, systemName, output)
+        : this(WorkersConfiguration.Manager, systemName, output)
     {
     }
+
+    /// <summary>A system on <paramref name="config"/> (for instance <see cref="WorkersConfiguration.ManagerOn"/>: another address, TLS).</summary>
+    protected WorkersSpec(Akka.Configuration.Config config, string systemName, ITestOutputHelper output)
+        : base(config, systemName, output)
+    {
+    }
+
+    /// <summary>The full address of an actor of the test's system, as a node's --manager option wants it.</summary>
+    protected string AddressOf(IActorRef actor) => actor.Path.ToStringWithAddress(((ExtendedActorSystem)Sys).Provider.DefaultAddress);
 
     protected NodeProcesses Nodes { get; } = new();
 

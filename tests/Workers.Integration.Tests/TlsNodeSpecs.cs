@@ -1,0 +1,81 @@
+using Akka.Actor;
+using Workers.Actors;
+using Workers.Integration.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Workers.Integration.Tests;
+
+/// <summary>The certificate, token and folder of the TLS specs: made before the manager's ActorSystem, which needs them.</summary>
+public sealed class TlsFiles : IDisposable
+{
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("workers-tls-");
+
+    public TlsFiles()
+    {
+        (Certificate, PasswordFile) = TestCertificate.Create(_folder.FullName, "workers-test");
+        TokenFile = Path.Combine(_folder.FullName, "token");
+        File.WriteAllText(TokenFile, "tls-specs-token");
+    }
+
+    public string Certificate { get; }
+    public string PasswordFile { get; }
+    public string TokenFile { get; }
+
+    public void Dispose() => _folder.Delete(recursive: true);
+}
+
+/// <summary>
+/// A manager whose Akka.Remote links use TLS (a self-signed certificate made by the test): an external node given the
+/// certificate registers and runs jobs; a node without TLS cannot even reach it.
+/// </summary>
+public sealed class TlsNodeSpecs(TlsFiles files, ITestOutputHelper output)
+    : WorkersSpec(WorkersConfiguration.ManagerOn(new WorkersRemoting
+    {
+        Tls = new WorkersTls { CertificatePath = files.Certificate, PasswordFile = files.PasswordFile, SuppressValidation = true },
+    }), "tls-node-specs", output), IClassFixture<TlsFiles>
+{
+    private const int ManagerUnreachable = 3;
+
+    private JobManagerOptions ExternalOnly() => new()
+    {
+        WorkerType = "tls",
+        PluginAssemblies = [SamplesAssembly],
+        SpawnNodes = false,
+        NodeTokenFile = files.TokenFile,
+    };
+
+    [Fact]
+    public async Task Should_register_a_node_and_run_its_jobs_over_tls()
+    {
+        Assert.True(Sys.Settings.Config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
+        var manager = await StartManagerAsync(ExternalOnly());
+        var subscriber = await SubscribeAsync(manager);
+        var client = CreateTestProbe("client");
+
+        await using var node = ExternalNode.Start(Nodes, Output, [],
+            "--manager", AddressOf(manager), "--worker-id", "tls-1", "--token-file", files.TokenFile, "--plugins", ExternalNode.Samples,
+            "--tls-cert", files.Certificate, "--tls-password-file", files.PasswordFile, "--tls-suppress-validation");
+        await subscriber.FishForMessageAsync<WorkerStarted>(e => e.WorkerId == "tls-1", NodeStart);
+        var (started, metadata) = await RunEchoAsync(client, subscriber, manager, "encrypted");
+
+        Assert.Equal(node.Pid, started.WorkerPid);
+        Assert.Equal(node.Pid, metadata.GetProperty("pid").GetInt32());
+    }
+
+    [Fact]
+    public async Task Should_not_let_a_node_without_tls_reach_a_tls_manager()
+    {
+        var manager = await StartManagerAsync(ExternalOnly());
+
+        // The operator forgot TLS: the same manager, reached in plain TCP.
+        var plainAddress = AddressOf(manager).Replace("akka.ssl.tcp://", "akka.tcp://", StringComparison.Ordinal);
+        await using var node = ExternalNode.Start(Nodes, Output, [],
+            "--manager", plainAddress, "--worker-id", "plain-1", "--token-file", files.TokenFile, "--plugins", ExternalNode.Samples,
+            "--register-timeout", "3");
+
+        Assert.Equal(ManagerUnreachable, await node.WaitForExitAsync(NodeStart));
+        var client = CreateTestProbe("client");
+        client.Send(manager, GetWorkers.Instance);
+        Assert.Empty((await client.ExpectMsgAsync<WorkersInfo>(Reply)).Workers);
+    }
+}
