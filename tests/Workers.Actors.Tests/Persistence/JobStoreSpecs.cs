@@ -197,6 +197,25 @@ public sealed class JobStoreSpecs(ITestOutputHelper output) : ManagerSpecBase(ou
         Assert.Empty(await GetAllJobsAsync(manager));
     }
 
+    [Fact]
+    public async Task Should_keep_the_jobs_of_two_managers_apart_in_one_SQLite_file()
+    {
+        var database = Path.Combine(_folder, "shared.db");
+        Func<JobManagerOptions, JobManagerOptions> Typed(string type) => options => Store(JobStoreOptions.Sqlite(database))(options) with { WorkerType = type };
+        var alpha = await StartManagerAsync(Typed("alpha"));
+        var beta = await StartManagerAsync(Typed("beta"));
+        var a = await SubmitAsync(alpha, "echo", """{"text":"alpha"}""");
+        var b = await SubmitAsync(beta, "echo", """{"text":"beta"}""");
+        await NextOfJobAsync<JobCompleted>(Events, a.Id);
+        await NextOfJobAsync<JobCompleted>(Events, b.Id);
+
+        alpha = await RestartAsync(alpha, Typed("alpha"));
+        beta = await RestartAsync(beta, Typed("beta"));
+
+        Assert.Equal([a.Id], (await GetAllJobsAsync(alpha)).Select(job => job.Id));
+        Assert.Equal([b.Id], (await GetAllJobsAsync(beta)).Select(job => job.Id));
+    }
+
     private static Func<JobManagerOptions, JobManagerOptions> Store(JobStoreOptions store) =>
         options => options with { Store = store, Worker = new WorkerConfig() };
 
