@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Akka;
 using Akka.Actor;
 using Akka.Event;
@@ -109,7 +107,8 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
         }
         return target is null
             ? JobRecord.Restore(stored, null).Failed($"The job could not be recovered: {error}", Now)
-            : JobRecord.Restore(stored with { Status = JobStatus.Pending }, target);
+            // A re-queued job starts afresh: the node it ran on is gone.
+            : JobRecord.Restore(stored with { Status = JobStatus.Pending, StartedAt = null, WorkerId = null, WorkerPid = null }, target);
     }
 
     /// <summary>A job is answered and queued only once its acceptance is in the store: an accepted job is never lost.</summary>
