@@ -20,6 +20,13 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
 
     /// <summary>Events waiting, in order, behind the first end notice not yet written: the event order stays as it happened.</summary>
     private readonly Queue<object> _outbox = new();
+
+    /// <summary>The most events in one <see cref="JobStoreBatch"/>: a row stays a few hundred kilobytes.</summary>
+    private const int MaxBatch = 1_000;
+
+    /// <summary>Events recorded in the current burst of messages, and the acks to send back once they are written.</summary>
+    private List<IJobStoreRecord> _unsent = [];
+    private List<object> _unsentAcks = [];
     private JobStoreConfig? _store;
     private IActorRef? _journal;
     private string? _storeProblem;
@@ -186,6 +193,20 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
 
     private void Handle(JobStoreWriteFailed failed)
     {
+        if (failed.Record is JobStoreBatch batch)
+        {
+            foreach (var record in batch.Records)
+                WriteFailed(record, failed.Reason);
+        }
+        else
+        {
+            WriteFailed(failed.Record, failed.Reason);
+        }
+    }
+
+    private void WriteFailed(IJobStoreRecord record, string reason)
+    {
+        var failed = new JobStoreWriteFailed(record, reason);
         if (failed.Record is JobAcceptedRecord { Job.Id: var id } && _awaitingStore.Remove(id, out var replyTo))
         {
             _jobs.Remove(id);
@@ -228,6 +249,8 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
             replyTo.Tell(StoreUnavailableRejection());
         }
         _awaitingStore.Clear();
+        _unsent.Clear(); // lost with the journal; the snapshot saved when the new one is up covers them
+        _unsentAcks.Clear();
         foreach (var notice in _unannounced.Values)
             notice.Written = true; // the store lost them; the jobs did end, and that is told
         _unannounced.Clear();
@@ -240,21 +263,61 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
     private JobRejected StoreUnavailableRejection() =>
         new($"The job store is unavailable ({_storeProblem}); retry later.", JobRejectionKind.Unavailable);
 
-    /// <summary>Writes a journal event (asynchronously, in the order given), and a snapshot when enough events have gathered.</summary>
+    /// <summary>
+    /// Records a journal event; <paramref name="ack"/> comes back to the manager once it is written. The events of a
+    /// burst of messages (10,000 submissions at once) are written together as one <see cref="JobStoreBatch"/>, sent
+    /// when the manager reaches the <see cref="SendRecords"/> it told itself at the first of them. A snapshot follows
+    /// when enough events have gathered.
+    /// </summary>
     private void Record(IJobStoreRecord record, object? ack = null)
     {
         if (_journal is null)
             return;
-        _journal.Tell(new StoreRecord(record, ack));
+        if (_unsent.Count == 0)
+            Self.Tell(SendRecords.Instance);
+        _unsent.Add(record);
+        if (ack is not null)
+            _unsentAcks.Add(ack);
+        if (_unsent.Count >= MaxBatch)
+            SendUnsentRecords();
         // A snapshot holds every job: waiting for as many events as jobs keeps its cost proportional to the work done.
         if (++_eventsSinceSnapshot >= Math.Max(_options.Store.SnapshotEvery, _jobs.Count))
             SaveSnapshot();
+    }
+
+    private void SendUnsentRecords()
+    {
+        if (_unsent.Count == 0 || _journal is null)
+            return;
+        _journal.Tell(new StoreBatch(_unsent, _unsentAcks));
+        _unsent = [];
+        _unsentAcks = [];
+    }
+
+    private void Handle(RecordsStored stored)
+    {
+        foreach (var ack in stored.Acks)
+        {
+            switch (ack)
+            {
+                case JobStored accepted:
+                    Handle(accepted);
+                    break;
+                case JobEndStored ended:
+                    Handle(ended);
+                    break;
+                case ReplyWhenStored reply:
+                    reply.To.Tell(reply.Message);
+                    break;
+            }
+        }
     }
 
     private void SaveSnapshot()
     {
         if (_journal is null)
             return;
+        SendUnsentRecords(); // the snapshot covers them: they reach the journal first
         _eventsSinceSnapshot = 0;
         var jobs = new List<StoredJob>(_jobs.Count);
         foreach (var job in _jobs.Values)
@@ -304,9 +367,14 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
         Timers.StartPeriodicTimer("retention", SweepFinishedJobs.Instance, interval);
     }
 
-    /// <summary>Completes when every event sent so far is written (the graceful stop waits for it).</summary>
-    private Task FlushStore(TimeSpan timeout) =>
-        _journal is null ? Task.CompletedTask : _journal.Ask<Done>(FlushJournal.Instance, timeout);
+    /// <summary>Completes when every event recorded so far is written (the graceful stop waits for it).</summary>
+    private Task FlushStore(TimeSpan timeout)
+    {
+        if (_journal is null)
+            return Task.CompletedTask;
+        SendUnsentRecords();
+        return _journal.Ask<Done>(FlushJournal.Instance, timeout);
+    }
 
     private sealed record JobStored(string JobId) : INoSerializationVerificationNeeded;
 
@@ -321,6 +389,11 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
         public JobRecord Job { get; } = job;
         public IJobEvent Terminal { get; } = terminal;
         public bool Written { get; set; }
+    }
+
+    private sealed class SendRecords : INoSerializationVerificationNeeded
+    {
+        public static readonly SendRecords Instance = new();
     }
 
     private sealed class RestartJournal : INoSerializationVerificationNeeded

@@ -85,6 +85,8 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         Receive<RestartSlot>(Handle);
         Receive<JobStored>(Handle);
         Receive<JobEndStored>(Handle);
+        Receive<RecordsStored>(Handle);
+        Receive<SendRecords>(_ => SendUnsentRecords());
         Receive<ReplyWhenStored>(reply => reply.To.Tell(reply.Message));
         Receive<JobStoreWriteFailed>(Handle);
         Receive<JobStoreRecovered>(Handle);

@@ -39,6 +39,11 @@ internal sealed class JobJournalActor : UntypedPersistentActor
             case SnapshotOffer { Snapshot: JobStoreSnapshot snapshot }:
                 _recovering = new OrderedJobs(snapshot);
                 break;
+            case JobStoreBatch batch:
+                foreach (var record in batch.Records)
+                    _recovering!.Apply(record);
+                _eventsReplayed += batch.Records.Count;
+                break;
             case IJobStoreRecord record:
                 _recovering!.Apply(record);
                 _eventsReplayed++;
@@ -55,6 +60,14 @@ internal sealed class JobJournalActor : UntypedPersistentActor
     {
         switch (message)
         {
+            case StoreBatch batch:
+                var acks = batch.Acks;
+                PersistAsync(new JobStoreBatch(batch.Records), _ =>
+                {
+                    if (acks.Count > 0)
+                        Context.Parent.Tell(new RecordsStored(acks));
+                });
+                break;
             case StoreRecord store:
                 var ack = store.Ack;
                 PersistAsync(store.Record, _ =>
@@ -167,6 +180,11 @@ internal sealed class FlushJournal : INoSerializationVerificationNeeded
 {
     public static readonly FlushJournal Instance = new();
 }
+
+/// <summary>Write <see cref="Records"/> as one event; once written, the journal sends <see cref="RecordsStored"/> with the acks.</summary>
+internal sealed record StoreBatch(IReadOnlyList<IJobStoreRecord> Records, IReadOnlyList<object> Acks) : INoSerializationVerificationNeeded;
+
+internal sealed record RecordsStored(IReadOnlyList<object> Acks) : INoSerializationVerificationNeeded;
 
 internal sealed record SaveJobsSnapshot(JobStoreSnapshot Snapshot) : INoSerializationVerificationNeeded;
 

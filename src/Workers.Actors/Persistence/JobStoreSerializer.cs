@@ -34,6 +34,7 @@ internal sealed class JobStoreSerializer(ExtendedActorSystem system) : Serialize
         JobStartedRecord => "started",
         JobEndedRecord => "ended",
         JobsRemovedRecord => "removed",
+        JobStoreBatch => "batch",
         JobStoreSnapshot => "snapshot",
         _ => throw new ArgumentException($"{o.GetType()} is not a job store record.", nameof(o)),
     };
@@ -50,6 +51,7 @@ internal sealed class JobStoreSerializer(ExtendedActorSystem system) : Serialize
         "started" => JobStoreJsonContext.Default.JobStartedRecord,
         "ended" => JobStoreJsonContext.Default.JobEndedRecord,
         "removed" => JobStoreJsonContext.Default.JobsRemovedRecord,
+        "batch" => JobStoreJsonContext.Default.JobStoreBatch,
         "snapshot" => JobStoreJsonContext.Default.JobStoreSnapshot,
         _ => throw new SerializationException($"Unknown job store record \"{manifest}\": written by a newer version of Workers?"),
     };

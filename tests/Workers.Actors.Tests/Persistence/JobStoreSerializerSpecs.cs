@@ -25,7 +25,7 @@ public sealed class JobStoreSerializerSpecs() : TestKit(WorkersConfiguration.Man
         WorkerPid = 4242,
     };
 
-    public static TheoryData<string> Records() => ["accepted", "started", "ended", "removed", "snapshot"];
+    public static TheoryData<string> Records() => ["accepted", "started", "ended", "removed", "batch", "snapshot"];
 
     [Theory]
     [MemberData(nameof(Records))]
@@ -37,6 +37,7 @@ public sealed class JobStoreSerializerSpecs() : TestKit(WorkersConfiguration.Man
             "started" => new JobStartedRecord("job-1", "worker-2", 4242, Job.StartedAt!.Value),
             "ended" => new JobEndedRecord("job-1", JobStatus.Completed, Job.StartedAt!.Value.AddSeconds(3), """{"text":"hi"}""", null),
             "removed" => new JobsRemovedRecord(["job-1", "job-2"]),
+            "batch" => new JobStoreBatch([new JobAcceptedRecord(Job), new JobEndedRecord("job-1", JobStatus.Failed, Job.StartedAt!.Value, null, "broken") { WorkerPid = 4242 }, new JobsRemovedRecord(["job-1"])]),
             _ => new JobStoreSnapshot([Job, Job with { Id = "job-2", Status = JobStatus.Failed, Error = "broken" }], 43),
         };
         var serializer = Sys.Serialization.FindSerializerFor(record);
@@ -58,6 +59,20 @@ public sealed class JobStoreSerializerSpecs() : TestKit(WorkersConfiguration.Man
 
         Assert.Contains("\"Status\":\"Running\"", json);
         Assert.Contains("\"ParametersJson\":\"{\\u0022audio\\u0022:\\u0022a.wav\\u0022}\"", json);
+    }
+
+    [Fact]
+    public void Should_name_the_kind_of_each_event_in_a_batch_and_read_them_back_in_order()
+    {
+        var serializer = (JobStoreSerializer)Sys.Serialization.FindSerializerFor(new JobStoreBatch([]));
+        var batch = new JobStoreBatch([new JobAcceptedRecord(Job), new JobStartedRecord("job-1", "worker-2", 4242, Job.StartedAt!.Value), new JobsRemovedRecord(["job-1"])]);
+
+        var bytes = serializer.ToBinary(batch);
+        var back = (JobStoreBatch)serializer.FromBinary(bytes, "batch");
+
+        Assert.Contains("\"kind\":\"accepted\"", Encoding.UTF8.GetString(bytes));
+        Assert.Equal([typeof(JobAcceptedRecord), typeof(JobStartedRecord), typeof(JobsRemovedRecord)], back.Records.Select(record => record.GetType()));
+        Assert.Equal(Job.Sequence, ((JobAcceptedRecord)back.Records[0]).Job.Sequence);
     }
 
     [Fact]
