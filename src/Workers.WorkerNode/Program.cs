@@ -7,6 +7,7 @@ using Workers.WorkerNode;
 // A worker node: loads plugins, registers with its manager over Akka.Remote, runs one job at a time, and exits
 // when its manager is gone. Every failure to start is one line on stderr and a distinct exit code.
 
+StartupTrace.Mark("main");
 NodeOptions options;
 try
 {
@@ -44,9 +45,11 @@ catch (PluginLoadException e)
     return ExitCode.PluginLoadFailed;
 }
 
+StartupTrace.Mark("plugins listed");
 var endpoint = ConfigurationFactory.ParseString(
     $"akka.remote.dot-netty.tcp {{ hostname = \"{options.Hostname}\", port = {options.Port} }}");
 var system = ActorSystem.Create(ManagerSystemName(options.ManagerPath), endpoint.WithFallback(WorkersConfiguration.WorkerNode));
+StartupTrace.Mark("remoting listening");
 var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
 system.ActorOf(WorkerActor.Props(options, plugins, token, exit), "worker");
 

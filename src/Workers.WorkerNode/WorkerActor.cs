@@ -37,6 +37,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
 
     protected override void PreStart()
     {
+        StartupTrace.Mark("registering");
         SendRegistration();
         Timers.StartPeriodicTimer(RetryKey.Instance, RetryRegistration.Instance, RegisterRetry);
         Timers.StartSingleTimer(TimeoutKey.Instance, RegistrationTimedOut.Instance, _options.RegisterTimeout);
@@ -53,6 +54,8 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
         Receive<WorkerRegistered>(registered =>
         {
             Timers.CancelAll();
+            StartupTrace.Mark("registered");
+            StartupTrace.Report();
             Timers.StartPeriodicTimer(HeartbeatKey.Instance, SendHeartbeat.Instance, registered.HeartbeatInterval);
             Context.Watch(Sender);
             _log.Info("Registered as [{0}] with [{1}]", _options.WorkerId, Sender.Path);
