@@ -34,22 +34,25 @@ if (options.TokenFile is { } tokenFile)
     }
 }
 
-PluginHost plugins;
-try
-{
-    plugins = new PluginHost(PluginDiscovery.Discover(options.PluginAssemblies));
-}
-catch (PluginLoadException e)
-{
-    Console.Error.WriteLine($"Workers.WorkerNode: {e.Message}");
-    return ExitCode.PluginLoadFailed;
-}
-
-StartupTrace.Mark("plugins listed");
+// Listing the plugins (loading their assemblies) and starting Akka.Remote are independent: do them side by side.
+var discovery = Task.Run(() => PluginDiscovery.Discover(options.PluginAssemblies));
 var endpoint = ConfigurationFactory.ParseString(
     $"akka.remote.dot-netty.tcp {{ hostname = \"{options.Hostname}\", port = {options.Port} }}");
 var system = ActorSystem.Create(ManagerSystemName(options.ManagerPath), endpoint.WithFallback(WorkersConfiguration.WorkerNode));
 StartupTrace.Mark("remoting listening");
+
+PluginHost plugins;
+try
+{
+    plugins = new PluginHost(await discovery);
+}
+catch (PluginLoadException e)
+{
+    Console.Error.WriteLine($"Workers.WorkerNode: {e.Message}");
+    await system.Terminate();
+    return ExitCode.PluginLoadFailed;
+}
+StartupTrace.Mark("plugins listed");
 var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
 system.ActorOf(WorkerActor.Props(options, plugins, token, exit), "worker");
 

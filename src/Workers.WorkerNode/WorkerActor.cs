@@ -137,6 +137,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
     {
         if (message is not null)
             Console.Error.WriteLine($"Workers.WorkerNode [{_options.WorkerId}]: {message}");
+        StartupTrace.Report();
         _exit.TrySetResult(code);
         Context.Stop(Self);
     }
