@@ -8,7 +8,11 @@ namespace Workers.WorkerNode;
 /// The node's actor: registers with the manager (connect-back), then runs one job or plugin command at a time.
 /// Plugin commands that arrive while a job runs wait behind it. The node ends when its manager is gone.
 /// </summary>
-internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
+/// <remarks>
+/// An <see cref="UntypedActor"/> with one method per state, switched with <c>Context.Become</c>: a
+/// <see cref="ReceiveActor"/> would build its handler table again on each of the two switches every job makes.
+/// </remarks>
+internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
 {
     private static readonly TimeSpan RegisterRetry = TimeSpan.FromMilliseconds(500);
 
@@ -19,6 +23,8 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
     private readonly TaskCompletionSource<int> _exit;
     private readonly CancellationTokenSource _stopping = new();
     private readonly long _maxMessageBytes = Context.System.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128_000;
+    private readonly Receive _idle;
+    private IActorRef _manager = ActorRefs.Nobody;
 
     public WorkerActor(NodeOptions options, PluginHost plugins, string? token, TaskCompletionSource<int> exit)
     {
@@ -26,7 +32,8 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
         _plugins = plugins;
         _token = token;
         _exit = exit;
-        Registering();
+        _idle = Idle;
+        Context.Become(Registering);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -45,89 +52,125 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
 
     protected override void PostStop() => _stopping.Cancel();
 
-    private void Registering()
+    // Every message is handled by the current state (Context.Become); this is never the behaviour.
+    protected override void OnReceive(object message) => Unhandled(message);
+
+    private bool Registering(object message)
     {
-        Receive<RetryRegistration>(_ => SendRegistration());
-        Receive<RegistrationTimedOut>(_ => Exit(ExitCode.ManagerUnreachable,
-            $"The manager at {_options.ManagerPath} did not answer within {_options.RegisterTimeout.TotalSeconds:0.#} s. Is it running, and is the address right?"));
-        Receive<WorkerRegistrationRefused>(refused => Exit(ExitCode.RegistrationRefused, $"The manager refused this node: {refused.Reason}"));
-        Receive<WorkerRegistered>(registered =>
+        switch (message)
         {
-            Timers.CancelAll();
-            StartupTrace.Mark("registered");
-            StartupTrace.Report();
-            Timers.StartPeriodicTimer(HeartbeatKey.Instance, SendHeartbeat.Instance, registered.HeartbeatInterval);
-            Context.Watch(Sender);
-            _log.Info("Registered as [{0}] with [{1}]", _options.WorkerId, Sender.Path);
-            Become(() => Idle(Sender));
-        });
+            case RetryRegistration:
+                SendRegistration();
+                return true;
+            case RegistrationTimedOut:
+                Exit(ExitCode.ManagerUnreachable,
+                    $"The manager at {_options.ManagerPath} did not answer within {_options.RegisterTimeout.TotalSeconds:0.#} s. Is it running, and is the address right?");
+                return true;
+            case WorkerRegistrationRefused refused:
+                Exit(ExitCode.RegistrationRefused, $"The manager refused this node: {refused.Reason}");
+                return true;
+            case WorkerRegistered registered:
+                Timers.CancelAll();
+                StartupTrace.Mark("registered");
+                StartupTrace.Report();
+                Timers.StartPeriodicTimer(HeartbeatKey.Instance, SendHeartbeat.Instance, registered.HeartbeatInterval);
+                Context.Watch(Sender);
+                _log.Info("Registered as [{0}] with [{1}]", _options.WorkerId, Sender.Path);
+                _manager = Sender;
+                Context.Become(_idle);
+                return true;
+            default:
+                return false;
+        }
     }
 
-    private void Idle(IActorRef manager)
+    private bool Idle(object message)
     {
-        Receive<ExecuteJob>(job =>
+        var manager = _manager;
+        switch (message)
         {
-            var runner = new JobRunner(job, manager, _options.WorkerId, _maxMessageBytes);
-            Task.Run(() => runner.RunAsync(_plugins, _stopping.Token)).PipeTo(Self, manager);
-            Become(() => Busy(manager, runner));
-        });
-        Receive<NodeReloadPlugin>(reload => RunCommand(manager, reload.CorrelationId, reload.PluginName,
-            () => _plugins.ReloadAsync(reload.PluginName, reload.ConfigJson, _stopping.Token)));
-        Receive<NodeUnloadPlugin>(unload => RunCommand(manager, unload.CorrelationId, unload.PluginName,
-            () => _plugins.UnloadAsync(unload.PluginName)));
-        Common(manager);
+            case ExecuteJob job:
+                var runner = new JobRunner(job, manager, _options.WorkerId, _maxMessageBytes);
+                Task.Run(() => runner.RunAsync(_plugins, _stopping.Token)).PipeTo(Self, manager);
+                Context.Become(busy => Busy(busy, runner));
+                return true;
+            case NodeReloadPlugin reload:
+                RunCommand(reload.CorrelationId, reload.PluginName, () => _plugins.ReloadAsync(reload.PluginName, reload.ConfigJson, _stopping.Token));
+                return true;
+            case NodeUnloadPlugin unload:
+                RunCommand(unload.CorrelationId, unload.PluginName, () => _plugins.UnloadAsync(unload.PluginName));
+                return true;
+            default:
+                return Common(message);
+        }
     }
 
-    private void Busy(IActorRef manager, JobRunner? runner)
+    private bool Busy(object message, JobRunner? runner)
     {
-        Receive<ChunksAck>(ack => runner?.Credits.Release(ack.Count));
-        Receive<IWorkerWireMessage>(new Predicate<IWorkerWireMessage>(message => message is NodeJobSucceeded or NodeJobFailed), outcome =>
+        var manager = _manager;
+        switch (message)
         {
+            case ChunksAck ack:
+                runner?.Credits.Release(ack.Count);
+                return true;
             // With the memory right after the job, so the manager can recycle a node that grew past its limit.
-            manager.Tell(outcome switch
-            {
-                NodeJobSucceeded done => done with { MemoryBytes = Environment.WorkingSet },
-                NodeJobFailed failed => failed with { MemoryBytes = Environment.WorkingSet },
-                _ => outcome,
-            });
-            BackToIdle(manager);
-        });
-        Receive<CommandDone>(done =>
-        {
-            done.ReplyTo.Tell(done.Reply);
-            BackToIdle(manager);
-        });
-        Receive<ExecuteJob>(_ => Stash.Stash());
-        Receive<NodeReloadPlugin>(_ => Stash.Stash());
-        Receive<NodeUnloadPlugin>(_ => Stash.Stash());
-        Common(manager);
+            case NodeJobSucceeded done:
+                manager.Tell(done with { MemoryBytes = NodeMemory.WorkingSetBytes() });
+                BackToIdle();
+                return true;
+            case NodeJobFailed failed:
+                manager.Tell(failed with { MemoryBytes = NodeMemory.WorkingSetBytes() });
+                BackToIdle();
+                return true;
+            case CommandDone done:
+                done.ReplyTo.Tell(done.Reply);
+                BackToIdle();
+                return true;
+            case ExecuteJob or NodeReloadPlugin or NodeUnloadPlugin:
+                Stash.Stash();
+                return true;
+            default:
+                return Common(message);
+        }
     }
 
-    private void BackToIdle(IActorRef manager)
+    private void BackToIdle()
     {
-        Become(() => Idle(manager));
+        Context.Become(_idle);
         Stash.UnstashAll();
     }
 
-    private void RunCommand(IActorRef manager, long correlationId, string pluginName, Func<Task> command)
+    private void RunCommand(long correlationId, string pluginName, Func<Task> command)
     {
         var replyTo = Sender;
         Task.Run(command).PipeTo(Self,
             success: () => new CommandDone(replyTo, new NodePluginCommandReply(correlationId, pluginName, true, null)),
             failure: e => new CommandDone(replyTo, new NodePluginCommandReply(correlationId, pluginName, false, e.GetBaseException().Message)));
-        Become(() => Busy(manager, runner: null));
+        Context.Become(busy => Busy(busy, runner: null));
     }
 
-    private void Common(IActorRef manager)
+    private bool Common(object message)
     {
-        Receive<SendHeartbeat>(_ => manager.Tell(Heartbeat()));
-        Receive<WorkerRegistered>(_ => { }); // the answer to a repeated registration
-        Receive<StopWorkerNode>(_ => Exit(ExitCode.Ok, null));
-        Receive<Terminated>(new Predicate<Terminated>(t => t.ActorRef.Equals(manager)), _ =>
-            Exit(ExitCode.ManagerLost, $"Lost the manager at {manager.Path}; exiting so that no orphan keeps resources."));
+        var manager = _manager;
+        switch (message)
+        {
+            case SendHeartbeat:
+                manager.Tell(Heartbeat());
+                return true;
+            case WorkerRegistered:
+                return true; // the answer to a repeated registration
+            case StopWorkerNode:
+                Exit(ExitCode.Ok, null);
+                return true;
+            case Terminated t when t.ActorRef.Equals(manager):
+                Exit(ExitCode.ManagerLost, $"Lost the manager at {manager.Path}; exiting so that no orphan keeps resources.");
+                return true;
+            default:
+                return false;
+        }
     }
 
-    private static NodeHeartbeat Heartbeat() => new(Environment.WorkingSet);
+    private static NodeHeartbeat Heartbeat() => new(NodeMemory.WorkingSetBytes());
 
     private void SendRegistration() =>
         Context.ActorSelection(_options.ManagerPath).Tell(
