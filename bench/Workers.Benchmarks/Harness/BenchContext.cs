@@ -8,5 +8,5 @@ internal sealed record BenchContext(BenchOptions Options, Results Results, NodeR
     public void Record(Metric metric, double value) => Results.Add(metric, value);
 
     public Task<ManagerSession> StartManagerAsync(string workerType, WorkerConfig worker) =>
-        ManagerSession.StartAsync(workerType, worker, this);
+        ManagerSession.StartAsync(workerType, Options.PipelineDepth is { } depth ? worker with { PipelineDepth = depth } : worker, this);
 }
