@@ -6,7 +6,9 @@ namespace Workers.WorkerNode;
 
 /// <summary>
 /// The node's actor: registers with the manager (connect-back), then runs one job or plugin command at a time.
-/// Plugin commands that arrive while a job runs wait behind it. The node ends when its manager is gone.
+/// Jobs and plugin commands that arrive while a job runs wait behind it, in order (the manager sends jobs ahead, see
+/// <see cref="WorkerConfig.PipelineDepth"/>); a waiting job can be dropped with <see cref="CancelQueuedJob"/>. The
+/// node ends when its manager is gone.
 /// </summary>
 /// <remarks>
 /// An <see cref="UntypedActor"/> with one method per state, switched with <c>Context.Become</c>: a
@@ -25,6 +27,11 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
     private readonly long _maxMessageBytes = Context.System.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128_000;
     private readonly Receive _idle;
     private IActorRef _manager = ActorRefs.Nobody;
+
+    // Jobs received but not started (stashed behind the running one), and those of them cancelled: a cancelled job is
+    // dropped when it comes out of the stash.
+    private readonly HashSet<string> _queued = [];
+    private readonly HashSet<string> _cancelled = [];
 
     public WorkerActor(NodeOptions options, PluginHost plugins, string? token, TaskCompletionSource<int> exit)
     {
@@ -89,7 +96,10 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
         var manager = _manager;
         switch (message)
         {
+            case ExecuteJob job when _cancelled.Remove(job.JobId):
+                return true; // cancelled while it waited
             case ExecuteJob job:
+                _queued.Remove(job.JobId);
                 var runner = new JobRunner(job, manager, _options.WorkerId, _maxMessageBytes);
                 Task.Run(() => runner.RunAsync(_plugins, _stopping.Token)).PipeTo(Self, manager);
                 Context.Become(busy => Busy(busy, runner));
@@ -99,6 +109,9 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
                 return true;
             case NodeUnloadPlugin unload:
                 RunCommand(unload.CorrelationId, unload.PluginName, () => _plugins.UnloadAsync(unload.PluginName));
+                return true;
+            case CancelQueuedJob cancel:
+                CancelQueued(cancel, runner: null);
                 return true;
             default:
                 return Common(message);
@@ -126,12 +139,28 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
                 done.ReplyTo.Tell(done.Reply);
                 BackToIdle();
                 return true;
-            case ExecuteJob or NodeReloadPlugin or NodeUnloadPlugin:
+            case ExecuteJob job:
+                _queued.Add(job.JobId);
                 Stash.Stash();
+                return true;
+            case NodeReloadPlugin or NodeUnloadPlugin:
+                Stash.Stash();
+                return true;
+            case CancelQueuedJob cancel:
+                CancelQueued(cancel, runner);
                 return true;
             default:
                 return Common(message);
         }
+    }
+
+    /// <summary>Drops the job if it still waits; a job already started is the proxy's to kill (it hears Removed = false).</summary>
+    private void CancelQueued(CancelQueuedJob cancel, JobRunner? runner)
+    {
+        var removed = _queued.Remove(cancel.JobId) && _cancelled.Add(cancel.JobId);
+        if (!removed && runner?.JobId != cancel.JobId)
+            _log.Debug("Cancel of job [{0}], which this node is not holding", cancel.JobId);
+        Sender.Tell(new QueuedJobCancelled(cancel.JobId, removed));
     }
 
     private void BackToIdle()

@@ -12,8 +12,8 @@ namespace Workers.Actors;
 public sealed partial class JobManagerActor
 {
     /// <summary>
-    /// Gives pending jobs to idle slots (priority, then FIFO; at most <see cref="WorkerConfig.MaxWorkers"/> at once)
-    /// and starts nodes for the jobs left waiting and for the warm spares.
+    /// Gives pending jobs to idle slots (priority, then FIFO; at most <see cref="WorkerConfig.MaxWorkers"/> at once),
+    /// sends more ahead to busy nodes, and starts nodes for the jobs left waiting and for the warm spares.
     /// </summary>
     private void Dispatch()
     {
@@ -26,6 +26,7 @@ public sealed partial class JobManagerActor
             if (_pending.TryDequeue(out var job))
                 Run(SlotRouter.Choose(_slots.Where(slot => slot.State == WorkerState.Idle), job.PluginName)!, job);
         }
+        SendAhead();
 
         var free = _slots.Where(slot => slot is { State: WorkerState.NotStarted, Restart: SlotRestart.None }).ToList();
         var toStart = SlotPlanner.NodesToStart(Count(WorkerState.Busy), Count(WorkerState.Idle) + Count(WorkerState.Starting),
@@ -36,7 +37,37 @@ public sealed partial class JobManagerActor
 
     private int Count(WorkerState state) => _slots.Count(slot => slot.State == state);
 
+    /// <summary>
+    /// Sends the jobs at the head of the queue ahead to busy nodes running their plugin, up to
+    /// <see cref="WorkerConfig.PipelineDepth"/> jobs per node: a node then starts its next job without waiting a round
+    /// trip to the manager. Only the head moves, so priority and submission order stay. Not while a plugin command is
+    /// on its way, which must not wait on a node behind jobs sent after it.
+    /// </summary>
+    private void SendAhead()
+    {
+        // A node that is starting, or could be started, takes the next job sooner than a busy one: send ahead only when
+        // every slot allowed to run jobs is running one.
+        if (_options.Worker.PipelineDepth < 2 || _pluginCommandsInFlight > 0 || Count(WorkerState.Busy) < _options.Worker.MaxWorkers)
+            return;
+        while (_pending.TryPeek(out var next)
+               && SlotRouter.ChooseAhead(_slots, next.PluginName, _options.Worker.PipelineDepth, _options.Worker.MaxJobsPerWorker) is { } slot)
+        {
+            _pending.TryDequeue(out _);
+            if (Send(slot, next))
+                slot.Queued.Add(next);
+        }
+    }
+
     private void Run(Slot slot, JobRecord job)
+    {
+        if (!Send(slot, job))
+            return;
+        slot.State = WorkerState.Busy;
+        Start(slot, job);
+    }
+
+    /// <summary>Sends the job to the slot's node, which runs it when it has ended the jobs it holds; false if it failed instead.</summary>
+    private bool Send(Slot slot, JobRecord job)
     {
         string parameters;
         try
@@ -47,18 +78,35 @@ public sealed partial class JobManagerActor
         {
             job.Fail($"The execute request could not be prepared: {e.Message}", Now);
             EndJob(job, new JobFailed(job.Id, job.Error!));
-            return;
+            return false;
         }
-        var stream = job.Options.Stream && _options.SupportsStreaming;
         var target = job.Target!;
-        job.MarkRunning(slot.WorkerId, slot.Pid!.Value, stream, Now);
-        slot.State = WorkerState.Busy;
-        slot.RunningJob = job;
         slot.LastUsed = job.Sequence;
         var timeout = job.Options.Timeout ?? _options.Worker.JobTimeout;
-        slot.Proxy!.Tell(new RunJob(job.Id, target.PluginName, parameters, stream, target.ConfigJson, timeout));
-        _resources.Running(slot.Pid.Value, job, target);
+        slot.Proxy!.Tell(new RunJob(job.Id, target.PluginName, parameters, Streams(job), target.ConfigJson, timeout));
+        return true;
+    }
+
+    /// <summary>The slot's node has started the job (the first it holds).</summary>
+    private void Start(Slot slot, JobRecord job)
+    {
+        job.MarkRunning(slot.WorkerId, slot.Pid!.Value, Streams(job), Now);
+        slot.RunningJob = job;
+        _resources.Running(slot.Pid.Value, job, job.Target!);
         Publish(new JobStarted(job.Id, job.PluginId, slot.WorkerId, slot.Pid.Value));
+    }
+
+    private bool Streams(JobRecord job) => job.Options.Stream && _options.SupportsStreaming;
+
+    /// <summary>After a job's outcome: the node has started the next job it held, which is running now.</summary>
+    private void StartQueued(Slot slot)
+    {
+        if (slot is { RunningJob: null, State: WorkerState.Busy, Queued.Count: > 0 })
+        {
+            var next = slot.Queued[0];
+            slot.Queued.RemoveAt(0);
+            Start(slot, next);
+        }
     }
 
     private void StartSlot(Slot slot)
@@ -68,19 +116,29 @@ public sealed partial class JobManagerActor
         slot.State = WorkerState.Starting;
     }
 
-    /// <summary>After a job ends on a slot: replace the node if a recycling limit is reached, else the slot is idle again.</summary>
+    /// <summary>
+    /// After a job ends on a slot: replace the node if a recycling limit is reached, else the slot is idle again, or
+    /// stays busy with the next job its node holds (started by <see cref="StartQueued"/> once the outcome is told).
+    /// </summary>
     private void AfterJob(Slot slot)
     {
         slot.LoadedPlugin = slot.RunningJob?.PluginName;
         slot.RunningJob = null;
         slot.JobsOnNode++;
         var memoryMb = slot.MemoryBytes / (1024 * 1024);
-        var recycle = _options.Worker switch
+        var recycle = slot.RecycleAfterQueued ?? _options.Worker switch
         {
             { MaxJobsPerWorker: { } most } when slot.JobsOnNode >= most => $"recycled after {slot.JobsOnNode} jobs (MaxJobsPerWorker = {most})",
             { MaxWorkerMemoryMb: { } limit } when memoryMb > limit => $"recycled at {memoryMb} MB (MaxWorkerMemoryMb = {limit})",
             _ => null,
         };
+        if (slot.Queued.Count > 0)
+        {
+            // The jobs the node holds run first; nothing more is sent ahead to it meanwhile.
+            slot.RecycleAfterQueued = recycle;
+            return;
+        }
+        slot.RecycleAfterQueued = null;
         if (recycle is null)
         {
             slot.State = WorkerState.Idle; // told to the resource manager by ReportIdle, if no job follows at once
@@ -130,6 +188,7 @@ public sealed partial class JobManagerActor
             }
             slot.RunningJob = null;
         }
+        RequeueHeldJobs(slot);
         var failure = RestartDecider.IsFailure(fault.Cause);
         if (fault.Cause is WorkerRecycledException)
             _log.Info("Worker [{0}] (pid [{1}]) {2}", slot.WorkerId, slot.Pid, reason);
@@ -160,6 +219,28 @@ public sealed partial class JobManagerActor
                 ScheduleRestart(slot);
         }
         Dispatch();
+    }
+
+    /// <summary>
+    /// The jobs a lost node held but had not started go back to the queue, in their place (priority, then submission):
+    /// only the running job is the restart policy's. One whose cancel was waiting on the node's answer is cancelled.
+    /// </summary>
+    private void RequeueHeldJobs(Slot slot)
+    {
+        foreach (var job in slot.Queued)
+        {
+            if (job.CancelRequesters is not null)
+            {
+                job.Cancel(Now);
+                EndJob(job, new JobCancelled(job.Id));
+            }
+            else
+            {
+                _pending.Enqueue(job);
+            }
+        }
+        slot.Queued.Clear();
+        slot.RecycleAfterQueued = null;
     }
 
     /// <summary>Backoff: the slot starts again after min(base · 2^n, max), and not on demand before that.</summary>
@@ -230,6 +311,12 @@ public sealed partial class JobManagerActor
                 EndJob(job, new JobFailed(job.Id, job.Error!));
                 slot.RunningJob = null;
             }
+            foreach (var held in slot.Queued)
+            {
+                held.Fail("The job manager shut down before the job could run.", Now);
+                EndJob(held, new JobFailed(held.Id, held.Error!));
+            }
+            slot.Queued.Clear();
             if (slot.Pid is { } pid)
                 Publish(new WorkerExited(slot.WorkerId, pid, "the job manager shut down"));
             slot.Pid = null;

@@ -62,6 +62,7 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         Receive<SlotReady>(Handle);
         Receive<NodeChunks>(Handle);
         Receive<NodeProgress>(Handle);
+        Receive<QueuedJobCancelled>(Handle);
         Receive<NodeHeartbeat>(Handle);
         Receive<NodeJobSucceeded>(Handle);
         Receive<NodeJobFailed>(Handle);
@@ -148,6 +149,12 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         }
         switch (job.Status)
         {
+            case JobStatus.Pending when HeldBy(job) is { Proxy: { } proxy }:
+                // Sent ahead to a node: the node drops it (QueuedJobCancelled) without touching its running job, or, if
+                // it has just started it, the proxy kills it as any running job. Answered when either has happened.
+                (job.CancelRequesters ??= []).Add(Sender);
+                proxy.Tell(new CancelRunningJob(job.Id));
+                break;
             case JobStatus.Pending:
                 _pending.Remove(job);
                 job.Cancel(Now);
@@ -297,6 +304,8 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
     private Slot? SlotOf(IActorRef proxy) => Array.Find(_slots, slot => proxy.Equals(slot.Proxy));
 
     private Slot? SlotOf(JobRecord job) => Array.Find(_slots, slot => slot.RunningJob == job);
+
+    private Slot? HeldBy(JobRecord job) => Array.Find(_slots, slot => slot.Queued.Contains(job));
 
     private JobRecord? RunningJobOf(IActorRef proxy, string jobId) =>
         SlotOf(proxy)?.RunningJob is { } job && job.Id == jobId ? job : null;

@@ -6,15 +6,16 @@ using Workers.Actors.Launching;
 namespace Workers.Actors.Proxy;
 
 /// <summary>
-/// Owns one worker slot: starts its node, waits for it to register, hands it one job at a time and relays what
-/// the node sends back to the manager. When the node is gone it throws a <see cref="WorkerException"/>, and the
+/// Owns one worker slot: starts its node, waits for it to register, hands it jobs and relays what the node sends back
+/// to the manager. The node runs one job at a time and holds the ones sent ahead of it in order
+/// (<see cref="WorkerConfig.PipelineDepth"/>): the first job sent and not ended is the running one. When the node is gone it throws a <see cref="WorkerException"/>, and the
 /// manager's supervisor strategy decides what happens to the slot. Stopping or restarting the proxy kills its node.
 /// </summary>
 /// <remarks>
 /// An <see cref="UntypedActor"/> with one method per state, switched with <c>Context.Become</c>: every job switches
 /// Idle → Busy → Idle, and a <see cref="ReceiveActor"/> builds its whole handler table again on each switch (about
-/// 40% of the manager's allocations per job were that). The registered node is set once (a field); the running job's
-/// id travels as an argument of <c>Busy</c>.
+/// 40% of the manager's allocations per job were that). The registered node is set once and the jobs on it are a
+/// list, both fields: switching states allocates nothing.
 /// </remarks>
 internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
 {
@@ -24,6 +25,10 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
     private readonly NodeLaunchRequest _request;
     private readonly WorkerConfig _config;
     private readonly Receive _idle;
+    private readonly Receive _busy;
+
+    // The jobs sent to the node and not ended, in the order sent: the first runs, the others wait on the node.
+    private readonly List<SentJob> _jobs = [];
     private ILaunchedNode? _node;
     private IActorRef _nodeRef = ActorRefs.Nobody;
 
@@ -34,6 +39,7 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
         _request = request;
         _config = config;
         _idle = Idle;
+        _busy = Busy;
         Context.Become(Starting);
     }
 
@@ -117,13 +123,11 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
         switch (message)
         {
             case RunJob job:
-                node.Tell(new ExecuteJob(job.JobId, job.PluginId, job.ParametersJson, job.Stream, job.ConfigJson, _config.ResultQueueSize));
-                if (job.Timeout is { } timeout)
-                    Timers.StartSingleTimer(JobTimeoutKey.Instance, new JobTimedOut(job.JobId, timeout), timeout);
-                var jobId = job.JobId;
-                Context.Become(busy => Busy(busy, jobId));
+                Send(node, job);
+                StartTimeout(_jobs[0]);
+                Context.Become(_busy);
                 return true;
-            case CancelRunningJob:
+            case CancelRunningJob or QueuedJobCancelled:
                 return true; // the job ended before the cancel arrived: nothing to kill
             case RecycleNode recycle:
                 BeginStop(node, then: recycle.Reason);
@@ -141,11 +145,15 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
         }
     }
 
-    private bool Busy(object message, string jobId)
+    private bool Busy(object message)
     {
         var node = _nodeRef;
+        var jobId = _jobs[0].JobId;
         switch (message)
         {
+            case RunJob job:
+                Send(node, job); // waits on the node behind the running job
+                return true;
             case NodeChunks or NodeProgress:
                 Context.Parent.Tell(message);
                 return true;
@@ -155,15 +163,31 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
             case NodeJobSucceeded or NodeJobFailed:
                 Timers.Cancel(JobTimeoutKey.Instance);
                 Context.Parent.Tell(message);
-                Context.Become(_idle);
+                _jobs.RemoveAt(0);
+                // The node starts the next job it holds as soon as it sent this outcome.
+                if (_jobs.Count > 0)
+                    StartTimeout(_jobs[0]);
+                else
+                    Context.Become(_idle);
+                return true;
+            case CancelRunningJob cancel when cancel.JobId == jobId:
+                KillToCancel(jobId);
                 return true;
             case CancelRunningJob cancel:
-                if (cancel.JobId == jobId)
-                {
-                    _log.Info("Worker [{0}] killing pid [{1}] to cancel job [{2}]", _workerId, Pid, jobId);
-                    KillAndAwaitExit(_ => new WorkerCancelledException(_workerId, Pid, jobId));
-                }
-                return true; // aimed at another job: never kill this one
+                // A job waiting on the node is dropped there; one not held any more has ended. The running one is never touched.
+                if (_jobs.Exists(sent => sent.JobId == cancel.JobId))
+                    node.Tell(new CancelQueuedJob(cancel.JobId));
+                return true;
+            case QueuedJobCancelled { Removed: true } cancelled:
+                _jobs.RemoveAll(sent => sent.JobId == cancelled.JobId);
+                Context.Parent.Tell(cancelled);
+                return true;
+            case QueuedJobCancelled cancelled when cancelled.JobId == jobId:
+                // The node had started it before the cancel arrived: it runs now, and cancelling a running job kills it.
+                KillToCancel(jobId);
+                return true;
+            case QueuedJobCancelled:
+                return true; // it has ended: its outcome came first
             case JobTimedOut timedOut when timedOut.JobId == jobId:
                 _log.Warning("Worker [{0}] killing pid [{1}]: job [{2}] timed out after [{3}]", _workerId, Pid, jobId, timedOut.After);
                 KillAndAwaitExit(_ => new WorkerUnresponsiveException(_workerId, Pid, jobId, $"job timed out after {timedOut.After:c}"));
@@ -177,6 +201,25 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
             default:
                 return Alive(message, jobId);
         }
+    }
+
+    private void Send(IActorRef node, RunJob job)
+    {
+        node.Tell(new ExecuteJob(job.JobId, job.PluginId, job.ParametersJson, job.Stream, job.ConfigJson, _config.ResultQueueSize));
+        _jobs.Add(new SentJob(job.JobId, job.Timeout));
+    }
+
+    /// <summary>A job's time limit counts from when the node starts it, not from when it was sent ahead.</summary>
+    private void StartTimeout(SentJob job)
+    {
+        if (job.Timeout is { } timeout)
+            Timers.StartSingleTimer(JobTimeoutKey.Instance, new JobTimedOut(job.JobId, timeout), timeout);
+    }
+
+    private void KillToCancel(string jobId)
+    {
+        _log.Info("Worker [{0}] killing pid [{1}] to cancel job [{2}]", _workerId, Pid, jobId);
+        KillAndAwaitExit(_ => new WorkerCancelledException(_workerId, Pid, jobId));
     }
 
     /// <summary>
@@ -311,6 +354,8 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
     private sealed record NodeExited(int Pid, int Code);
 
     private sealed record LaunchFailed(string Reason);
+
+    private sealed record SentJob(string JobId, TimeSpan? Timeout);
 
     private sealed record JobTimedOut(string JobId, TimeSpan After) : IDeadLetterSuppression;
 
