@@ -28,7 +28,7 @@ internal static class NodeMemory
             bytes = pages * Environment.SystemPageSize;
             return true;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return false;
         }

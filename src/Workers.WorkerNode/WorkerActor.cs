@@ -101,7 +101,21 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
             case ExecuteJob job:
                 _queued.Remove(job.JobId);
                 var runner = new JobRunner(job, manager, _options.WorkerId, _maxMessageBytes);
-                Task.Run(() => runner.RunAsync(_plugins, _stopping.Token)).PipeTo(Self, manager);
+                var plugins = _plugins;
+                var stopping = _stopping.Token;
+                // The outcome goes to the manager from the job's own thread, like its chunks and after them, not through
+                // this actor's mailbox: one thread hand-off less between a job's end and the manager. With the memory
+                // right after the job, so that the manager can recycle a node that grew past its limit.
+                Task.Run(async () =>
+                {
+                    var outcome = await runner.RunAsync(plugins, stopping).ConfigureAwait(false);
+                    manager.Tell(outcome switch
+                    {
+                        NodeJobSucceeded done => done with { MemoryBytes = NodeMemory.WorkingSetBytes() },
+                        NodeJobFailed failed => failed with { MemoryBytes = NodeMemory.WorkingSetBytes() },
+                        _ => outcome,
+                    });
+                }).PipeTo(Self, success: () => JobEnded.Instance, failure: _ => JobEnded.Instance);
                 Context.Become(busy => Busy(busy, runner));
                 return true;
             case NodeReloadPlugin reload:
@@ -120,19 +134,13 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
 
     private bool Busy(object message, JobRunner? runner)
     {
-        var manager = _manager;
         switch (message)
         {
             case ChunksAck ack:
                 runner?.Credits.Release(ack.Count);
                 return true;
-            // With the memory right after the job, so the manager can recycle a node that grew past its limit.
-            case NodeJobSucceeded done:
-                manager.Tell(done with { MemoryBytes = NodeMemory.WorkingSetBytes() });
-                BackToIdle();
-                return true;
-            case NodeJobFailed failed:
-                manager.Tell(failed with { MemoryBytes = NodeMemory.WorkingSetBytes() });
+            case JobEnded:
+                // The manager has the outcome: the next job this node holds starts now.
                 BackToIdle();
                 return true;
             case CommandDone done:
@@ -212,6 +220,11 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
         StartupTrace.Report();
         _exit.TrySetResult(code);
         Context.Stop(Self);
+    }
+
+    private sealed class JobEnded : INoSerializationVerificationNeeded
+    {
+        public static readonly JobEnded Instance = new();
     }
 
     private sealed record CommandDone(IActorRef ReplyTo, NodePluginCommandReply Reply) : INoSerializationVerificationNeeded;
