@@ -42,6 +42,8 @@ internal sealed class JobRunner
 
     public ChunkCredits Credits { get; }
 
+    public string JobId => _job.JobId;
+
     /// <summary>Never throws: a failing plugin becomes <see cref="NodeJobFailed"/> with its message.</summary>
     public async Task<IWorkerWireMessage> RunAsync(PluginHost plugins, CancellationToken stopping)
     {

@@ -6,6 +6,7 @@ using Workers.WorkerNode;
 // A worker node: loads plugins, registers with its manager over Akka.Remote, runs one job at a time, and exits
 // when its manager is gone. Every failure to start is one line on stderr and a distinct exit code.
 
+StartupTrace.Mark("main");
 NodeOptions options;
 try
 {
@@ -32,17 +33,8 @@ if (options.TokenFile is { } tokenFile)
     }
 }
 
-PluginHost plugins;
-try
-{
-    plugins = new PluginHost(PluginDiscovery.Discover(options.PluginAssemblies));
-}
-catch (PluginLoadException e)
-{
-    Console.Error.WriteLine($"Workers.WorkerNode: {e.Message}");
-    return ExitCode.PluginLoadFailed;
-}
-
+// Listing the plugins (loading their assemblies) and starting Akka.Remote are independent: do them side by side.
+var discovery = Task.Run(() => PluginDiscovery.Discover(options.PluginAssemblies));
 ActorSystem system;
 try
 {
@@ -63,6 +55,20 @@ catch (Exception e) when (e is ArgumentException or IOException or System.Securi
     Console.Error.WriteLine($"Workers.WorkerNode: cannot start remoting on {options.Hostname}:{options.Port}: {e.GetBaseException().Message}");
     return ExitCode.BadArguments;
 }
+StartupTrace.Mark("remoting listening");
+
+PluginHost plugins;
+try
+{
+    plugins = new PluginHost(await discovery);
+}
+catch (PluginLoadException e)
+{
+    Console.Error.WriteLine($"Workers.WorkerNode: {e.Message}");
+    await system.Terminate();
+    return ExitCode.PluginLoadFailed;
+}
+StartupTrace.Mark("plugins listed");
 var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
 system.ActorOf(WorkerActor.Props(options, plugins, token, exit), "worker");
 

@@ -6,9 +6,15 @@ namespace Workers.WorkerNode;
 
 /// <summary>
 /// The node's actor: registers with the manager (connect-back), then runs one job or plugin command at a time.
-/// Plugin commands that arrive while a job runs wait behind it. The node ends when its manager is gone.
+/// Jobs and plugin commands that arrive while a job runs wait behind it, in order (the manager sends jobs ahead, see
+/// <see cref="WorkerConfig.PipelineDepth"/>); a waiting job can be dropped with <see cref="CancelQueuedJob"/>. The
+/// node ends when its manager is gone.
 /// </summary>
-internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
+/// <remarks>
+/// An <see cref="UntypedActor"/> with one method per state, switched with <c>Context.Become</c>: a
+/// <see cref="ReceiveActor"/> would build its handler table again on each of the two switches every job makes.
+/// </remarks>
+internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
 {
     private static readonly TimeSpan FirstRegisterRetry = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LongestRegisterRetry = TimeSpan.FromSeconds(5);
@@ -22,6 +28,13 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
     private Address? _session;
     private TimeSpan _registerRetry = FirstRegisterRetry;
     private readonly long _maxMessageBytes = Context.System.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128_000;
+    private readonly Receive _idle;
+    private IActorRef _manager = ActorRefs.Nobody;
+
+    // Jobs received but not started (stashed behind the running one), and those of them cancelled: a cancelled job is
+    // dropped when it comes out of the stash.
+    private readonly HashSet<string> _queued = [];
+    private readonly HashSet<string> _cancelled = [];
 
     public WorkerActor(NodeOptions options, PluginHost plugins, string? token, TaskCompletionSource<int> exit)
     {
@@ -29,7 +42,8 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
         _plugins = plugins;
         _token = token;
         _exit = exit;
-        Registering();
+        _idle = Idle;
+        Context.Become(Registering);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -40,6 +54,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
 
     protected override void PreStart()
     {
+        StartupTrace.Mark("registering");
         SendRegistration();
         Timers.StartSingleTimer(RetryKey.Instance, RetryRegistration.Instance, _registerRetry);
         Timers.StartSingleTimer(TimeoutKey.Instance, RegistrationTimedOut.Instance, _options.RegisterTimeout);
@@ -56,7 +71,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
     protected override bool AroundReceive(Receive receive, object message)
     {
         if (_session is { } session
-            && message is ExecuteJob or ChunksAck or NodeReloadPlugin or NodeUnloadPlugin or StopWorkerNode or WorkerRegistered or WorkerRegistrationRefused
+            && message is ExecuteJob or ChunksAck or CancelQueuedJob or NodeReloadPlugin or NodeUnloadPlugin or StopWorkerNode or WorkerRegistered or WorkerRegistrationRefused
             && !Sender.Path.Address.Equals(session))
         {
             _log.Warning("Dropped [{0}] from [{1}]: this node takes commands only from its manager at [{2}]", message.GetType().Name, Sender.Path, session);
@@ -65,101 +80,163 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
         return base.AroundReceive(receive, message);
     }
 
-    private void Registering()
+    // Every message is handled by the current state (Context.Become); this is never the behaviour.
+    protected override void OnReceive(object message) => Unhandled(message);
+
+    private bool Registering(object message)
     {
-        Receive<RetryRegistration>(_ =>
+        switch (message)
         {
-            // Backoff while the manager is unreachable (not started yet, restarting, network down), until RegisterTimeout.
-            SendRegistration();
-            _registerRetry = TimeSpan.FromTicks(Math.Min(_registerRetry.Ticks * 2, LongestRegisterRetry.Ticks));
-            _log.Warning("No answer yet from the manager at [{0}]; registering again in [{1:0.#}] s", _options.ManagerPath, _registerRetry.TotalSeconds);
-            Timers.StartSingleTimer(RetryKey.Instance, RetryRegistration.Instance, _registerRetry);
-        });
-        Receive<RegistrationTimedOut>(_ => Exit(ExitCode.ManagerUnreachable,
-            $"The manager at {_options.ManagerPath} did not answer within {_options.RegisterTimeout.TotalSeconds:0.#} s. Is it running, and is the address right?"));
-        Receive<WorkerRegistrationRefused>(refused =>
-        {
-            if (refused.TokenRejected)
+            case RetryRegistration:
+                // Backoff while the manager is unreachable (not started yet, restarting, network down), until RegisterTimeout.
+                SendRegistration();
+                _registerRetry = TimeSpan.FromTicks(Math.Min(_registerRetry.Ticks * 2, LongestRegisterRetry.Ticks));
+                _log.Warning("No answer yet from the manager at [{0}]; registering again in [{1:0.#}] s", _options.ManagerPath, _registerRetry.TotalSeconds);
+                Timers.StartSingleTimer(RetryKey.Instance, RetryRegistration.Instance, _registerRetry);
+                return true;
+            case RegistrationTimedOut:
+                Exit(ExitCode.ManagerUnreachable,
+                    $"The manager at {_options.ManagerPath} did not answer within {_options.RegisterTimeout.TotalSeconds:0.#} s. Is it running, and is the address right?");
+                return true;
+            case WorkerRegistrationRefused { TokenRejected: true } refused:
                 Exit(ExitCode.TokenRefused, $"The manager refused this node's token: {refused.Reason}");
-            else
+                return true;
+            case WorkerRegistrationRefused refused:
                 Exit(ExitCode.RegistrationRefused, $"The manager refused this node: {refused.Reason}");
-        });
-        Receive<WorkerRegistered>(registered =>
-        {
-            Timers.CancelAll();
-            Timers.StartPeriodicTimer(HeartbeatKey.Instance, SendHeartbeat.Instance, registered.HeartbeatInterval);
-            Context.Watch(Sender);
-            _session = Sender.Path.Address;
-            _log.Info("Registered as [{0}] with [{1}]", _options.WorkerId, Sender.Path);
-            Become(() => Idle(Sender));
-        });
+                return true;
+            case WorkerRegistered registered:
+                Timers.CancelAll();
+                StartupTrace.Mark("registered");
+                StartupTrace.Report();
+                Timers.StartPeriodicTimer(HeartbeatKey.Instance, SendHeartbeat.Instance, registered.HeartbeatInterval);
+                Context.Watch(Sender);
+                _session = Sender.Path.Address;
+                _log.Info("Registered as [{0}] with [{1}]", _options.WorkerId, Sender.Path);
+                _manager = Sender;
+                Context.Become(_idle);
+                return true;
+            default:
+                return false;
+        }
     }
 
-    private void Idle(IActorRef manager)
+    private bool Idle(object message)
     {
-        Receive<ExecuteJob>(job =>
+        var manager = _manager;
+        switch (message)
         {
-            var runner = new JobRunner(job, manager, _options.WorkerId, _maxMessageBytes);
-            Task.Run(() => runner.RunAsync(_plugins, _stopping.Token)).PipeTo(Self, manager);
-            Become(() => Busy(manager, runner));
-        });
-        Receive<NodeReloadPlugin>(reload => RunCommand(manager, reload.CorrelationId, reload.PluginName,
-            () => _plugins.ReloadAsync(reload.PluginName, reload.ConfigJson, _stopping.Token)));
-        Receive<NodeUnloadPlugin>(unload => RunCommand(manager, unload.CorrelationId, unload.PluginName,
-            () => _plugins.UnloadAsync(unload.PluginName)));
-        Common(manager);
+            case ExecuteJob job when _cancelled.Remove(job.JobId):
+                return true; // cancelled while it waited
+            case ExecuteJob job:
+                _queued.Remove(job.JobId);
+                var runner = new JobRunner(job, manager, _options.WorkerId, _maxMessageBytes);
+                var plugins = _plugins;
+                var stopping = _stopping.Token;
+                // The outcome goes to the manager from the job's own thread, like its chunks and after them, not through
+                // this actor's mailbox: one thread hand-off less between a job's end and the manager. With the memory
+                // right after the job, so that the manager can recycle a node that grew past its limit.
+                Task.Run(async () =>
+                {
+                    var outcome = await runner.RunAsync(plugins, stopping).ConfigureAwait(false);
+                    manager.Tell(outcome switch
+                    {
+                        NodeJobSucceeded done => done with { MemoryBytes = NodeMemory.WorkingSetBytes() },
+                        NodeJobFailed failed => failed with { MemoryBytes = NodeMemory.WorkingSetBytes() },
+                        _ => outcome,
+                    });
+                }).PipeTo(Self, success: () => JobEnded.Instance, failure: _ => JobEnded.Instance);
+                Context.Become(busy => Busy(busy, runner));
+                return true;
+            case NodeReloadPlugin reload:
+                RunCommand(reload.CorrelationId, reload.PluginName, () => _plugins.ReloadAsync(reload.PluginName, reload.ConfigJson, _stopping.Token));
+                return true;
+            case NodeUnloadPlugin unload:
+                RunCommand(unload.CorrelationId, unload.PluginName, () => _plugins.UnloadAsync(unload.PluginName));
+                return true;
+            case CancelQueuedJob cancel:
+                CancelQueued(cancel, runner: null);
+                return true;
+            default:
+                return Common(message);
+        }
     }
 
-    private void Busy(IActorRef manager, JobRunner? runner)
+    private bool Busy(object message, JobRunner? runner)
     {
-        Receive<ChunksAck>(ack => runner?.Credits.Release(ack.Count));
-        Receive<IWorkerWireMessage>(new Predicate<IWorkerWireMessage>(message => message is NodeJobSucceeded or NodeJobFailed), outcome =>
+        switch (message)
         {
-            // With the memory right after the job, so the manager can recycle a node that grew past its limit.
-            manager.Tell(outcome switch
-            {
-                NodeJobSucceeded done => done with { MemoryBytes = Environment.WorkingSet },
-                NodeJobFailed failed => failed with { MemoryBytes = Environment.WorkingSet },
-                _ => outcome,
-            });
-            BackToIdle(manager);
-        });
-        Receive<CommandDone>(done =>
-        {
-            done.ReplyTo.Tell(done.Reply);
-            BackToIdle(manager);
-        });
-        Receive<ExecuteJob>(_ => Stash.Stash());
-        Receive<NodeReloadPlugin>(_ => Stash.Stash());
-        Receive<NodeUnloadPlugin>(_ => Stash.Stash());
-        Common(manager);
+            case ChunksAck ack:
+                runner?.Credits.Release(ack.Count);
+                return true;
+            case JobEnded:
+                // The manager has the outcome: the next job this node holds starts now.
+                BackToIdle();
+                return true;
+            case CommandDone done:
+                done.ReplyTo.Tell(done.Reply);
+                BackToIdle();
+                return true;
+            case ExecuteJob job:
+                _queued.Add(job.JobId);
+                Stash.Stash();
+                return true;
+            case NodeReloadPlugin or NodeUnloadPlugin:
+                Stash.Stash();
+                return true;
+            case CancelQueuedJob cancel:
+                CancelQueued(cancel, runner);
+                return true;
+            default:
+                return Common(message);
+        }
     }
 
-    private void BackToIdle(IActorRef manager)
+    /// <summary>Drops the job if it still waits; a job already started is the proxy's to kill (it hears Removed = false).</summary>
+    private void CancelQueued(CancelQueuedJob cancel, JobRunner? runner)
     {
-        Become(() => Idle(manager));
+        var removed = _queued.Remove(cancel.JobId) && _cancelled.Add(cancel.JobId);
+        if (!removed && runner?.JobId != cancel.JobId)
+            _log.Debug("Cancel of job [{0}], which this node is not holding", cancel.JobId);
+        Sender.Tell(new QueuedJobCancelled(cancel.JobId, removed));
+    }
+
+    private void BackToIdle()
+    {
+        Context.Become(_idle);
         Stash.UnstashAll();
     }
 
-    private void RunCommand(IActorRef manager, long correlationId, string pluginName, Func<Task> command)
+    private void RunCommand(long correlationId, string pluginName, Func<Task> command)
     {
         var replyTo = Sender;
         Task.Run(command).PipeTo(Self,
             success: () => new CommandDone(replyTo, new NodePluginCommandReply(correlationId, pluginName, true, null)),
             failure: e => new CommandDone(replyTo, new NodePluginCommandReply(correlationId, pluginName, false, e.GetBaseException().Message)));
-        Become(() => Busy(manager, runner: null));
+        Context.Become(busy => Busy(busy, runner: null));
     }
 
-    private void Common(IActorRef manager)
+    private bool Common(object message)
     {
-        Receive<SendHeartbeat>(_ => manager.Tell(Heartbeat()));
-        Receive<WorkerRegistered>(_ => { }); // the answer to a repeated registration
-        Receive<StopWorkerNode>(_ => Exit(ExitCode.Ok, null));
-        Receive<Terminated>(new Predicate<Terminated>(t => t.ActorRef.Equals(manager)), _ =>
-            Exit(ExitCode.ManagerLost, $"Lost the manager at {manager.Path}; exiting so that no orphan keeps resources."));
+        var manager = _manager;
+        switch (message)
+        {
+            case SendHeartbeat:
+                manager.Tell(Heartbeat());
+                return true;
+            case WorkerRegistered:
+                return true; // the answer to a repeated registration
+            case StopWorkerNode:
+                Exit(ExitCode.Ok, null);
+                return true;
+            case Terminated t when t.ActorRef.Equals(manager):
+                Exit(ExitCode.ManagerLost, $"Lost the manager at {manager.Path}; exiting so that no orphan keeps resources.");
+                return true;
+            default:
+                return false;
+        }
     }
 
-    private static NodeHeartbeat Heartbeat() => new(Environment.WorkingSet);
+    private static NodeHeartbeat Heartbeat() => new(NodeMemory.WorkingSetBytes());
 
     private void SendRegistration() =>
         Context.ActorSelection(_options.ManagerPath).Tell(
@@ -169,8 +246,14 @@ internal sealed class WorkerActor : ReceiveActor, IWithTimers, IWithStash
     {
         if (message is not null)
             Console.Error.WriteLine($"Workers.WorkerNode [{_options.WorkerId}]: {message}");
+        StartupTrace.Report();
         _exit.TrySetResult(code);
         Context.Stop(Self);
+    }
+
+    private sealed class JobEnded : INoSerializationVerificationNeeded
+    {
+        public static readonly JobEnded Instance = new();
     }
 
     private sealed record CommandDone(IActorRef ReplyTo, NodePluginCommandReply Reply) : INoSerializationVerificationNeeded;

@@ -5,7 +5,8 @@ using Xunit.Abstractions;
 namespace Workers.Integration.Tests;
 
 /// <summary>
-/// Cancelling a pending job removes it from the queue and kills nothing; cancelling a running one kills its node,
+/// Cancelling a pending job removes it from the queue (or from the queue of the node it was sent ahead to) and kills
+/// nothing; cancelling a running one kills its node,
 /// the only cancellation that also stops code that never looks at a token.
 /// </summary>
 public class CancellationSpecs(ITestOutputHelper output) : WorkersSpec("cancellation-specs", output)
@@ -38,6 +39,33 @@ public class CancellationSpecs(ITestOutputHelper output) : WorkersSpec("cancella
         Assert.False(NodeProcesses.HasExited(started.WorkerPid));
         var (next, _) = await RunEchoAsync(client, subscriber, manager);
         Assert.Equal(started.WorkerPid, next.WorkerPid);
+    }
+
+    [Fact]
+    public async Task Should_cancel_a_job_held_by_a_busy_node_without_touching_the_running_one()
+    {
+        var manager = await StartManagerAsync(Options());
+        var subscriber = await SubscribeAsync(manager);
+        var client = CreateTestProbe("client");
+
+        // busy never looks at a token: had the cancel reached it, only a kill would have stopped it.
+        var running = await SubmitAsync(client, manager, "busy", new { ms = 3_000 });
+        var started = await ExpectJobEventAsync<JobStarted>(subscriber, running.Id);
+        // Same plugin, every slot busy: sent ahead to the node, where it waits behind the running job.
+        var held = await SubmitAsync(client, manager, "busy", new { ms = 1 });
+        var after = await SubmitAsync(client, manager, "busy", new { ms = 1 });
+
+        client.Send(manager, new CancelJob(held.Id));
+        await client.ExpectMsgAsync(new CancelJobResult(held.Id, true, null), Reply);
+        var events = await ReceiveUntilEndedAsync(subscriber, [running.Id, held.Id, after.Id]);
+
+        Assert.Equal([typeof(JobQueued), typeof(JobCancelled)], events.Where(e => e.JobId == held.Id).Select(e => e.GetType()));
+        Assert.Equal(
+            [(typeof(JobCancelled), held.Id), (typeof(JobCompleted), running.Id), (typeof(JobCompleted), after.Id)],
+            events.Where(e => e is JobCancelled or JobCompleted or JobFailed).Select(e => (e.GetType(), e.JobId)));
+        Assert.Equal(started.WorkerPid, (await GetJobAsync(client, manager, running.Id))?.WorkerPid);
+        Assert.Equal(started.WorkerPid, (await GetJobAsync(client, manager, after.Id))?.WorkerPid);
+        Assert.False(NodeProcesses.HasExited(started.WorkerPid));
     }
 
     [Fact]

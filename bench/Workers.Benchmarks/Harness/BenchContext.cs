@@ -9,5 +9,6 @@ internal sealed record BenchContext(BenchOptions Options, Results Results, NodeR
 
     /// <summary>A manager without a job store unless <paramref name="store"/> says otherwise: the workloads measure the job path.</summary>
     public Task<ManagerSession> StartManagerAsync(string workerType, WorkerConfig worker, JobStoreOptions? store = null) =>
-        ManagerSession.StartAsync(workerType, worker, this, store ?? JobStoreOptions.None);
+        ManagerSession.StartAsync(workerType, Options.PipelineDepth is { } depth ? worker with { PipelineDepth = depth } : worker, this,
+            store ?? JobStoreOptions.None);
 }

@@ -7,17 +7,21 @@ namespace Workers.Benchmarks.Harness;
 internal sealed record BenchOptions
 {
     public const string Usage = """
-        Usage: Workers.Benchmarks [--quick] [--runs <n>] [--only <text>]
+        Usage: Workers.Benchmarks [--quick] [--runs <n>] [--only <text>] [--pipeline-depth <n>]
                Workers.Benchmarks --pong     (the ping-pong peer; started by the benchmark itself)
 
           --quick        fewer jobs and iterations, one run: a smoke run of every workload in under a minute
           --runs <n>     runs of every workload (default 3; 1 with --quick)
           --only <text>  run only the workloads whose name contains <text> (the ping-pong baseline always runs)
+          --pipeline-depth <n>  WorkerConfig.PipelineDepth of every manager (default: the library's default)
         """;
 
     public bool Quick { get; init; }
     public int Runs { get; init; } = 3;
     public string? Only { get; init; }
+
+    /// <summary>Overrides <see cref="Workers.Actors.WorkerConfig.PipelineDepth"/>, to choose its default by measurement.</summary>
+    public int? PipelineDepth { get; init; }
 
     /// <summary>Echo jobs run on each node before a measurement, so that node start and JIT stay out of it.</summary>
     public int WarmUpJobs { get; init; } = 2_000;
@@ -67,6 +71,10 @@ internal sealed record BenchOptions
                     break;
                 case "--runs" when i + 1 < args.Count && int.TryParse(args[i + 1], out var n) && n > 0:
                     runs = n;
+                    i++;
+                    break;
+                case "--pipeline-depth" when i + 1 < args.Count && int.TryParse(args[i + 1], out var depth) && depth > 0:
+                    options = options with { PipelineDepth = depth };
                     i++;
                     break;
                 case "--only" when i + 1 < args.Count:

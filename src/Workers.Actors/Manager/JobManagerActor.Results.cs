@@ -44,6 +44,17 @@ public sealed partial class JobManagerActor
             Sender.Tell(ack);
     }
 
+    /// <summary>A job sent ahead was dropped from its node's queue, as a cancel asked: it never ran.</summary>
+    private void Handle(QueuedJobCancelled cancelled)
+    {
+        if (SlotOf(Sender) is not { } slot || slot.Queued.Find(job => job.Id == cancelled.JobId) is not { } job)
+            return;
+        slot.Queued.Remove(job);
+        job.Cancel(Now);
+        EndJob(job, new JobCancelled(job.Id));
+        Dispatch();
+    }
+
     private void Handle(NodeProgress progress)
     {
         if (RunningJobOf(Sender, progress.JobId) is { } job)
@@ -82,6 +93,7 @@ public sealed partial class JobManagerActor
         slot.ConsecutiveFailures = 0;
         AfterJob(slot);
         EndJob(job, new JobCompleted(job.Id, result));
+        StartQueued(slot);
         if (_hooks is not null)
         {
             try
@@ -112,6 +124,7 @@ public sealed partial class JobManagerActor
         job.Fail(error, Now);
         AfterJob(slot);
         EndJob(job, new JobFailed(job.Id, error));
+        StartQueued(slot);
         Dispatch();
         ReportIdle(slot);
     }

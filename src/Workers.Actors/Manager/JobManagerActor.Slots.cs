@@ -14,9 +14,9 @@ public sealed partial class JobManagerActor
 {
     /// <summary>
     /// Gives pending jobs to idle slots (priority, then FIFO; at most <see cref="WorkerConfig.MaxWorkers"/> spawned
-    /// slots at once, plus every idle external node) and starts nodes for the jobs left waiting and for the warm spares.
-    /// A job that no idle slot may run (its plugin is pinned elsewhere, or missing on the idle external nodes) waits
-    /// without holding back the jobs behind it.
+    /// slots at once, plus every idle external node), sends more ahead to busy spawned nodes, and starts nodes for the
+    /// jobs left waiting and for the warm spares. A job that no idle slot may run (its plugin is pinned elsewhere, or
+    /// missing on the idle external nodes) waits without holding back the jobs behind it.
     /// </summary>
     private void Dispatch()
     {
@@ -33,6 +33,7 @@ public sealed partial class JobManagerActor
                 break;
             Run(chosen!, next);
         }
+        SendAhead();
 
         var free = _slots.Where(slot => slot is { IsExternal: false, State: WorkerState.NotStarted, Restart: SlotRestart.None }).ToList();
         if (free.Count == 0)
@@ -51,7 +52,38 @@ public sealed partial class JobManagerActor
             ? _pending.Count
             : _pending.CountWhere(job => _slots.Exists(slot => !slot.IsExternal && SlotRouter.MayRun(slot, job.PluginName, _options.PinnedPlugins)));
 
+    /// <summary>
+    /// Sends the jobs at the head of the queue ahead to busy nodes running their plugin, up to
+    /// <see cref="WorkerConfig.PipelineDepth"/> jobs per node: a node then starts its next job without waiting a round
+    /// trip to the manager. Only the head moves, so priority and submission order stay. Not while a plugin command is
+    /// on its way, which must not wait on a node behind jobs sent after it.
+    /// </summary>
+    private void SendAhead()
+    {
+        // A node that is starting, or could be started, takes the next job sooner than a busy one: send ahead only when
+        // every slot allowed to run jobs is running one.
+        // External nodes take one job at a time: their proxy holds none ahead.
+        if (_options.Worker.PipelineDepth < 2 || _pluginCommandsInFlight > 0 || CountSpawned(WorkerState.Busy) < _options.Worker.MaxWorkers)
+            return;
+        while (_pending.TryPeek(out var next)
+               && SlotRouter.ChooseAhead(_slots.Where(slot => !slot.IsExternal), next.PluginName, _options.Worker.PipelineDepth, _options.Worker.MaxJobsPerWorker) is { } slot)
+        {
+            _pending.TryDequeue(out _);
+            if (Send(slot, next))
+                slot.Queued.Add(next);
+        }
+    }
+
     private void Run(Slot slot, JobRecord job)
+    {
+        if (!Send(slot, job))
+            return;
+        slot.State = WorkerState.Busy;
+        Start(slot, job);
+    }
+
+    /// <summary>Sends the job to the slot's node, which runs it when it has ended the jobs it holds; false if it failed instead.</summary>
+    private bool Send(Slot slot, JobRecord job)
     {
         string parameters;
         try
@@ -62,20 +94,37 @@ public sealed partial class JobManagerActor
         {
             job.Fail($"The execute request could not be prepared: {e.Message}", Now);
             EndJob(job, new JobFailed(job.Id, job.Error!));
-            return;
+            return false;
         }
-        var stream = job.Options.Stream && _options.SupportsStreaming;
         var target = job.Target!;
-        job.MarkRunning(slot.WorkerId, slot.Pid!.Value, stream, Now);
-        RecordStart(job);
-        slot.State = WorkerState.Busy;
-        slot.RunningJob = job;
         slot.LastUsed = job.Sequence;
         var timeout = job.Options.Timeout ?? _options.Worker.JobTimeout;
-        slot.Proxy!.Tell(new RunJob(job.Id, target.PluginName, parameters, stream, target.ConfigJson, timeout));
+        slot.Proxy!.Tell(new RunJob(job.Id, target.PluginName, parameters, Streams(job), target.ConfigJson, timeout));
+        return true;
+    }
+
+    /// <summary>The slot's node has started the job (the first it holds).</summary>
+    private void Start(Slot slot, JobRecord job)
+    {
+        job.MarkRunning(slot.WorkerId, slot.Pid!.Value, Streams(job), Now);
+        RecordStart(job);
+        slot.RunningJob = job;
         if (!slot.IsExternal)
-            _resources.Running(slot.Pid.Value, job, target);
+            _resources.Running(slot.Pid.Value, job, job.Target!);
         Publish(new JobStarted(job.Id, job.PluginId, slot.WorkerId, slot.Pid.Value));
+    }
+
+    private bool Streams(JobRecord job) => job.Options.Stream && _options.SupportsStreaming;
+
+    /// <summary>After a job's outcome: the node has started the next job it held, which is running now.</summary>
+    private void StartQueued(Slot slot)
+    {
+        if (slot is { RunningJob: null, State: WorkerState.Busy, Queued.Count: > 0 })
+        {
+            var next = slot.Queued[0];
+            slot.Queued.RemoveAt(0);
+            Start(slot, next);
+        }
     }
 
     private void StartSlot(Slot slot)
@@ -85,19 +134,29 @@ public sealed partial class JobManagerActor
         slot.State = WorkerState.Starting;
     }
 
-    /// <summary>After a job ends on a slot: replace the node if a recycling limit is reached, else the slot is idle again.</summary>
+    /// <summary>
+    /// After a job ends on a slot: replace the node if a recycling limit is reached, else the slot is idle again, or
+    /// stays busy with the next job its node holds (started by <see cref="StartQueued"/> once the outcome is told).
+    /// </summary>
     private void AfterJob(Slot slot)
     {
         slot.LoadedPlugin = slot.RunningJob?.PluginName;
         slot.RunningJob = null;
         slot.JobsOnNode++;
         var memoryMb = slot.MemoryBytes / (1024 * 1024);
-        var recycle = _options.Worker switch
+        var recycle = slot.RecycleAfterQueued ?? _options.Worker switch
         {
             { MaxJobsPerWorker: { } most } when slot.JobsOnNode >= most => $"recycled after {slot.JobsOnNode} jobs (MaxJobsPerWorker = {most})",
             { MaxWorkerMemoryMb: { } limit } when memoryMb > limit => $"recycled at {memoryMb} MB (MaxWorkerMemoryMb = {limit})",
             _ => null,
         };
+        if (slot.Queued.Count > 0)
+        {
+            // The jobs the node holds run first; nothing more is sent ahead to it meanwhile.
+            slot.RecycleAfterQueued = recycle;
+            return;
+        }
+        slot.RecycleAfterQueued = null;
         if (recycle is null)
         {
             slot.State = WorkerState.Idle; // told to the resource manager by ReportIdle, if no job follows at once
@@ -152,6 +211,7 @@ public sealed partial class JobManagerActor
             }
             slot.RunningJob = null;
         }
+        RequeueHeldJobs(slot);
         var failure = RestartDecider.IsFailure(fault.Cause);
         if (fault.Cause is WorkerRecycledException)
             _log.Info("Worker [{0}] (pid [{1}]) {2}", slot.WorkerId, slot.Pid, reason);
@@ -182,6 +242,28 @@ public sealed partial class JobManagerActor
                 ScheduleRestart(slot);
         }
         Dispatch();
+    }
+
+    /// <summary>
+    /// The jobs a lost node held but had not started go back to the queue, in their place (priority, then submission):
+    /// only the running job is the restart policy's. One whose cancel was waiting on the node's answer is cancelled.
+    /// </summary>
+    private void RequeueHeldJobs(Slot slot)
+    {
+        foreach (var job in slot.Queued)
+        {
+            if (job.CancelRequesters is not null)
+            {
+                job.Cancel(Now);
+                EndJob(job, new JobCancelled(job.Id));
+            }
+            else
+            {
+                _pending.Enqueue(job);
+            }
+        }
+        slot.Queued.Clear();
+        slot.RecycleAfterQueued = null;
     }
 
     /// <summary>Backoff: the slot starts again after min(base · 2^n, max), and not on demand before that.</summary>
@@ -257,6 +339,13 @@ public sealed partial class JobManagerActor
                 EndJob(job, new JobFailed(job.Id, job.Error!));
             }
             slot.RunningJob = null;
+            // Jobs sent ahead are pending: with a job store they wait for the next start like the queued ones.
+            foreach (var held in slot.Queued.Where(_ => !Journaled))
+            {
+                held.Fail("The job manager shut down before the job could run.", Now);
+                EndJob(held, new JobFailed(held.Id, held.Error!));
+            }
+            slot.Queued.Clear();
             if (slot.Pid is { } pid)
                 Publish(new WorkerExited(slot.WorkerId, pid, "the job manager shut down"));
             slot.Pid = null;

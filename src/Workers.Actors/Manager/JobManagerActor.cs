@@ -76,6 +76,7 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         Receive<SlotReady>(Handle);
         Receive<NodeChunks>(Handle);
         Receive<NodeProgress>(Handle);
+        Receive<QueuedJobCancelled>(Handle);
         Receive<NodeHeartbeat>(Handle);
         Receive<NodeJobSucceeded>(Handle);
         Receive<NodeJobFailed>(Handle);
@@ -187,6 +188,12 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         }
         switch (job.Status)
         {
+            case JobStatus.Pending when HeldBy(job) is { Proxy: { } proxy }:
+                // Sent ahead to a node: the node drops it (QueuedJobCancelled) without touching its running job, or, if
+                // it has just started it, the proxy kills it as any running job. Answered when either has happened.
+                (job.CancelRequesters ??= []).Add(Sender);
+                proxy.Tell(new CancelRunningJob(job.Id));
+                break;
             case JobStatus.Pending:
                 if (!job.AwaitingStore)
                     _pending.Remove(job);
@@ -359,6 +366,8 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
     private Slot? SlotOf(IActorRef proxy) => _slots.Find(slot => proxy.Equals(slot.Proxy));
 
     private Slot? SlotOf(JobRecord job) => _slots.Find(slot => slot.RunningJob == job);
+
+    private Slot? HeldBy(JobRecord job) => _slots.Find(slot => slot.Queued.Contains(job));
 
     private JobRecord? RunningJobOf(IActorRef proxy, string jobId) =>
         SlotOf(proxy)?.RunningJob is { } job && job.Id == jobId ? job : null;

@@ -27,6 +27,18 @@ internal sealed class PendingJobQueue
         return true;
     }
 
+    /// <summary>The job <see cref="TryDequeue"/> would return, left in the queue.</summary>
+    public bool TryPeek(out JobRecord job)
+    {
+        while (_queue.TryPeek(out job!, out _))
+        {
+            if (!_removed.Remove(job))
+                return true;
+            _queue.Dequeue();
+        }
+        return false;
+    }
+
     public bool TryDequeue(out JobRecord job)
     {
         while (_queue.TryDequeue(out job!, out _))

@@ -32,6 +32,15 @@ internal sealed class Slot
     public WorkerState State { get; set; } = WorkerState.NotStarted;
     public int? Pid { get; set; }
     public JobRecord? RunningJob { get; set; }
+
+    /// <summary>
+    /// Jobs sent to the node ahead of time, waiting there behind <see cref="RunningJob"/> in this order (still Pending:
+    /// the node starts each one as it sends the outcome of the one before).
+    /// </summary>
+    public List<JobRecord> Queued { get; } = [];
+
+    /// <summary>A recycle that waits for the node's queued jobs to end (a memory limit passed while it held some).</summary>
+    public string? RecycleAfterQueued { get; set; }
     public string? LoadedPlugin { get; set; }
     public ImmutableArray<string> Plugins { get; set; } = [];
     public int JobsCompleted { get; set; }

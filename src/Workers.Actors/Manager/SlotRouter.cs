@@ -44,4 +44,27 @@ internal static class SlotRouter
         null => 1,
         _ => 2,
     };
+
+    /// <summary>
+    /// Which busy slot a job is sent ahead to: one whose node runs, or will run last, the same plugin, holds fewer than
+    /// <paramref name="depth"/> jobs, would not pass <paramref name="maxJobsPerWorker"/> with it, and is not waiting to
+    /// be recycled. The one holding fewest jobs, then the one that has waited longest; null if none.
+    /// </summary>
+    public static Slot? ChooseAhead(IEnumerable<Slot> slots, string pluginName, int depth, int? maxJobsPerWorker)
+    {
+        Slot? best = null;
+        foreach (var slot in slots)
+        {
+            if (slot is not { State: WorkerState.Busy, RunningJob: { } running, RecycleAfterQueued: null })
+                continue;
+            var held = 1 + slot.Queued.Count;
+            var last = slot.Queued.Count > 0 ? slot.Queued[^1] : running;
+            if (last.PluginName != pluginName || held >= depth
+                || (maxJobsPerWorker is { } most && slot.JobsOnNode + held + 1 > most))
+                continue;
+            if (best is null || held < 1 + best.Queued.Count || (held == 1 + best.Queued.Count && slot.LastUsed < best.LastUsed))
+                best = slot;
+        }
+        return best;
+    }
 }

@@ -36,6 +36,12 @@ public sealed record NodeJobFailed(string JobId, string Error, long MemoryBytes 
 /// <summary>The node is alive; sent every heartbeat interval and before each job outcome.</summary>
 public sealed record NodeHeartbeat(long MemoryBytes) : IWorkerWireMessage;
 
+/// <summary>
+/// The answer to <see cref="CancelQueuedJob"/>: <paramref name="Removed"/> when the node had the job in its queue and
+/// dropped it; false when it had already started it (or ended it).
+/// </summary>
+public sealed record QueuedJobCancelled(string JobId, bool Removed) : IWorkerWireMessage;
+
 public sealed record NodePluginCommandReply(long CorrelationId, string PluginName, bool Success, string? Error) : IWorkerWireMessage;
 
 // manager → node
@@ -57,6 +63,12 @@ public sealed record ExecuteJob(
     bool Stream,
     string ConfigJson,
     int ChunkWindow) : IWorkerWireMessage;
+
+/// <summary>
+/// Drops a job the node holds in its queue behind the running one (it was sent ahead, see WorkerConfig.PipelineDepth),
+/// without touching the running job. Sent after the job's <see cref="ExecuteJob"/>; answered with <see cref="QueuedJobCancelled"/>.
+/// </summary>
+public sealed record CancelQueuedJob(string JobId) : IWorkerWireMessage;
 
 /// <summary>The manager has taken <paramref name="Count"/> more chunks of the job: the node may send that many more.</summary>
 public sealed record ChunksAck(string JobId, int Count) : IWorkerWireMessage;

@@ -6,11 +6,14 @@ namespace Workers.Actors.Proxy;
 
 // Messages between a JobManagerActor and its WorkerProxyActors: in-process only.
 
-/// <summary>Run a job on the slot's node (the slot is idle).</summary>
+/// <summary>Run a job on the slot's node: at once if the node is idle, else after the jobs it already holds.</summary>
 internal sealed record RunJob(string JobId, string PluginId, string ParametersJson, bool Stream, string ConfigJson, TimeSpan? Timeout)
     : INoSerializationVerificationNeeded;
 
-/// <summary>Kill the node if, and only if, it is still running this job.</summary>
+/// <summary>
+/// Cancel this job on the slot: kill the node if, and only if, it is running this job; drop it from the node's queue
+/// (answered with <see cref="QueuedJobCancelled"/>) if it waits there; nothing if it has ended.
+/// </summary>
 internal sealed record CancelRunningJob(string JobId) : INoSerializationVerificationNeeded;
 
 /// <summary>The slot's node registered and is idle.</summary>

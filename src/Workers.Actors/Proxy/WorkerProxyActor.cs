@@ -6,18 +6,31 @@ using Workers.Actors.Launching;
 namespace Workers.Actors.Proxy;
 
 /// <summary>
-/// Owns one worker slot: starts its node, waits for it to register, hands it one job at a time and relays what
-/// the node sends back to the manager. When the node is gone it throws a <see cref="WorkerException"/>, and the
+/// Owns one worker slot: starts its node, waits for it to register, hands it jobs and relays what the node sends back
+/// to the manager. The node runs one job at a time and holds the ones sent ahead of it in order
+/// (<see cref="WorkerConfig.PipelineDepth"/>): the first job sent and not ended is the running one. When the node is gone it throws a <see cref="WorkerException"/>, and the
 /// manager's supervisor strategy decides what happens to the slot. Stopping or restarting the proxy kills its node.
 /// </summary>
-internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
+/// <remarks>
+/// An <see cref="UntypedActor"/> with one method per state, switched with <c>Context.Become</c>: every job switches
+/// Idle → Busy → Idle, and a <see cref="ReceiveActor"/> builds its whole handler table again on each switch (about
+/// 40% of the manager's allocations per job were that). The registered node is set once and the jobs on it are a
+/// list, both fields: switching states allocates nothing.
+/// </remarks>
+internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _workerId;
     private readonly INodeLauncher _launcher;
     private readonly NodeLaunchRequest _request;
     private readonly WorkerConfig _config;
+    private readonly Receive _idle;
+    private readonly Receive _busy;
+
+    // The jobs sent to the node and not ended, in the order sent: the first runs, the others wait on the node.
+    private readonly List<SentJob> _jobs = [];
     private ILaunchedNode? _node;
+    private IActorRef _nodeRef = ActorRefs.Nobody;
 
     public WorkerProxyActor(string workerId, INodeLauncher launcher, NodeLaunchRequest request, WorkerConfig config)
     {
@@ -25,7 +38,9 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
         _launcher = launcher;
         _request = request;
         _config = config;
-        Starting();
+        _idle = Idle;
+        _busy = Busy;
+        Context.Become(Starting);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -53,34 +68,37 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
 
     protected override void PostStop() => _node?.Kill();
 
-    private void Starting()
+    // Every message is handled by the current state (Context.Become); this is never the behaviour.
+    protected override void OnReceive(object message) => Unhandled(message);
+
+    private bool Starting(object message)
     {
-        Receive<RegisterWorker>(HandleRegistration);
-        Receive<StopNode>(_ => BeginStop(node: null, then: null));
-        Receive<LaunchFailed>(failed =>
-            throw new WorkerStartFailedException(_workerId, null, $"worker node could not be started: {failed.Reason}"));
-        Receive<StartTimedOut>(_ =>
+        switch (message)
         {
-            _node?.Kill();
-            throw new WorkerStartFailedException(_workerId, Pid, $"worker node did not register within {_config.WorkerStartTimeout}");
-        });
-        Receive<NodeExited>(IsCurrentNode, exited =>
-        {
-            var errors = _node?.RecentErrors is { Length: > 0 } text ? $": {text}" : "";
-            throw new WorkerStartFailedException(_workerId, Pid, $"worker node exited with {ExitCodes.Describe(exited.Code)} before it registered{errors}");
-        });
-        IgnoreEarlierNodes();
+            case RegisterWorker registration:
+                HandleRegistration(registration);
+                return true;
+            case StopNode:
+                BeginStop(node: null, then: null);
+                return true;
+            case LaunchFailed failed:
+                throw new WorkerStartFailedException(_workerId, null, $"worker node could not be started: {failed.Reason}");
+            case StartTimedOut:
+                _node?.Kill();
+                throw new WorkerStartFailedException(_workerId, Pid, $"worker node did not register within {_config.WorkerStartTimeout}");
+            case NodeExited exited when IsCurrentNode(exited):
+                var errors = _node?.RecentErrors is { Length: > 0 } text ? $": {text}" : "";
+                throw new WorkerStartFailedException(_workerId, Pid, $"worker node exited with {ExitCodes.Describe(exited.Code)} before it registered{errors}");
+            default:
+                return IsFromEarlierNode(message);
+        }
     }
 
     /// <summary>
     /// A restarted proxy still hears about the node of its previous incarnation (its exit, its DeathWatch): that node
     /// is already dealt with, and must not be taken for the current one.
     /// </summary>
-    private void IgnoreEarlierNodes()
-    {
-        Receive<Terminated>(_ => { });
-        Receive<NodeExited>(_ => { });
-    }
+    private static bool IsFromEarlierNode(object message) => message is Terminated or NodeExited;
 
     private void HandleRegistration(RegisterWorker registration)
     {
@@ -95,54 +113,113 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
         registration.Worker.Tell(new WorkerRegistered(_workerId, _config.HeartbeatInterval));
         ExpectHeartbeat();
         Context.Parent.Tell(new SlotReady(registration.Pid, registration.Plugins));
-        Become(() => Idle(registration.Worker));
+        _nodeRef = registration.Worker;
+        Context.Become(_idle);
     }
 
-    private void Idle(IActorRef node)
+    private bool Idle(object message)
     {
-        Receive<RunJob>(job =>
+        var node = _nodeRef;
+        switch (message)
         {
-            node.Tell(new ExecuteJob(job.JobId, job.PluginId, job.ParametersJson, job.Stream, job.ConfigJson, _config.ResultQueueSize));
-            if (job.Timeout is { } timeout)
-                Timers.StartSingleTimer(JobTimeoutKey.Instance, new JobTimedOut(job.JobId, timeout), timeout);
-            Become(() => Busy(node, job.JobId));
-        });
-        Receive<CancelRunningJob>(_ => { }); // the job ended before the cancel arrived: nothing to kill
-        Receive<RecycleNode>(recycle => BeginStop(node, then: recycle.Reason));
-        Receive<StopNode>(_ => BeginStop(node, then: null));
-        Receive<SlotPluginCommand>(command => node.Tell(command.Command, Sender));
-        Receive<ChunksAck>(_ => { });
-        Alive(node, jobId: null);
+            case RunJob job:
+                Send(node, job);
+                StartTimeout(_jobs[0]);
+                Context.Become(_busy);
+                return true;
+            case CancelRunningJob or QueuedJobCancelled:
+                return true; // the job ended before the cancel arrived: nothing to kill
+            case RecycleNode recycle:
+                BeginStop(node, then: recycle.Reason);
+                return true;
+            case StopNode:
+                BeginStop(node, then: null);
+                return true;
+            case SlotPluginCommand command:
+                node.Tell(command.Command, Sender);
+                return true;
+            case ChunksAck:
+                return true;
+            default:
+                return Alive(message, jobId: null);
+        }
     }
 
-    private void Busy(IActorRef node, string jobId)
+    private bool Busy(object message)
     {
-        Receive<NodeChunks>(chunks => Context.Parent.Tell(chunks));
-        Receive<NodeProgress>(progress => Context.Parent.Tell(progress));
-        Receive<ChunksAck>(ack => node.Tell(ack));
-        Receive<NodeJobSucceeded>(done => Finish(node, done));
-        Receive<NodeJobFailed>(failed => Finish(node, failed));
-        Receive<CancelRunningJob>(cancel => cancel.JobId == jobId, _ =>
+        var node = _nodeRef;
+        var jobId = _jobs[0].JobId;
+        switch (message)
         {
-            _log.Info("Worker [{0}] killing pid [{1}] to cancel job [{2}]", _workerId, Pid, jobId);
-            KillAndAwaitExit(_ => new WorkerCancelledException(_workerId, Pid, jobId));
-        });
-        Receive<CancelRunningJob>(_ => { }); // aimed at another job: never kill this one
-        Receive<JobTimedOut>(timedOut => timedOut.JobId == jobId, timedOut =>
-        {
-            _log.Warning("Worker [{0}] killing pid [{1}]: job [{2}] timed out after [{3}]", _workerId, Pid, jobId, timedOut.After);
-            KillAndAwaitExit(_ => new WorkerUnresponsiveException(_workerId, Pid, jobId, $"job timed out after {timedOut.After:c}"));
-        });
-        Receive<StopNode>(_ => BeginStop(node, then: null));
-        Receive<SlotPluginCommand>(command => node.Tell(command.Command, Sender));
-        Alive(node, jobId);
+            case RunJob job:
+                Send(node, job); // waits on the node behind the running job
+                return true;
+            case NodeChunks or NodeProgress:
+                Context.Parent.Tell(message);
+                return true;
+            case ChunksAck ack:
+                node.Tell(ack);
+                return true;
+            case NodeJobSucceeded or NodeJobFailed:
+                Timers.Cancel(JobTimeoutKey.Instance);
+                Context.Parent.Tell(message);
+                _jobs.RemoveAt(0);
+                // The node starts the next job it holds as soon as it sent this outcome.
+                if (_jobs.Count > 0)
+                    StartTimeout(_jobs[0]);
+                else
+                    Context.Become(_idle);
+                return true;
+            case CancelRunningJob cancel when cancel.JobId == jobId:
+                KillToCancel(jobId);
+                return true;
+            case CancelRunningJob cancel:
+                // A job waiting on the node is dropped there; one not held any more has ended. The running one is never touched.
+                if (_jobs.Exists(sent => sent.JobId == cancel.JobId))
+                    node.Tell(new CancelQueuedJob(cancel.JobId));
+                return true;
+            case QueuedJobCancelled { Removed: true } cancelled:
+                _jobs.RemoveAll(sent => sent.JobId == cancelled.JobId);
+                Context.Parent.Tell(cancelled);
+                return true;
+            case QueuedJobCancelled cancelled when cancelled.JobId == jobId:
+                // The node had started it before the cancel arrived: it runs now, and cancelling a running job kills it.
+                KillToCancel(jobId);
+                return true;
+            case QueuedJobCancelled:
+                return true; // it has ended: its outcome came first
+            case JobTimedOut timedOut when timedOut.JobId == jobId:
+                _log.Warning("Worker [{0}] killing pid [{1}]: job [{2}] timed out after [{3}]", _workerId, Pid, jobId, timedOut.After);
+                KillAndAwaitExit(_ => new WorkerUnresponsiveException(_workerId, Pid, jobId, $"job timed out after {timedOut.After:c}"));
+                return true;
+            case StopNode:
+                BeginStop(node, then: null);
+                return true;
+            case SlotPluginCommand command:
+                node.Tell(command.Command, Sender);
+                return true;
+            default:
+                return Alive(message, jobId);
+        }
     }
 
-    private void Finish(IActorRef node, object outcome)
+    private void Send(IActorRef node, RunJob job)
     {
-        Timers.Cancel(JobTimeoutKey.Instance);
-        Context.Parent.Tell(outcome);
-        Become(() => Idle(node));
+        node.Tell(new ExecuteJob(job.JobId, job.PluginId, job.ParametersJson, job.Stream, job.ConfigJson, _config.ResultQueueSize));
+        _jobs.Add(new SentJob(job.JobId, job.Timeout));
+    }
+
+    /// <summary>A job's time limit counts from when the node starts it, not from when it was sent ahead.</summary>
+    private void StartTimeout(SentJob job)
+    {
+        if (job.Timeout is { } timeout)
+            Timers.StartSingleTimer(JobTimeoutKey.Instance, new JobTimedOut(job.JobId, timeout), timeout);
+    }
+
+    private void KillToCancel(string jobId)
+    {
+        _log.Info("Worker [{0}] killing pid [{1}] to cancel job [{2}]", _workerId, Pid, jobId);
+        KillAndAwaitExit(_ => new WorkerCancelledException(_workerId, Pid, jobId));
     }
 
     /// <summary>
@@ -154,11 +231,18 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
     {
         _node?.Kill();
         Timers.Cancel(WatchdogKey.Instance);
-        Become(() =>
+        Context.Become(message =>
         {
-            Receive<NodeExited>(IsCurrentNode, exited => throw outcome(exited.Code));
-            Receive<StopNode>(_ => BeginStop(node: null, then: null));
-            ReceiveAny(_ => { });
+            switch (message)
+            {
+                case NodeExited exited when IsCurrentNode(exited):
+                    throw outcome(exited.Code);
+                case StopNode:
+                    BeginStop(node: null, then: null);
+                    return true;
+                default:
+                    return true;
+            }
         });
     }
 
@@ -181,66 +265,83 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
         else
             node.Tell(StopWorkerNode.Instance);
         Timers.StartSingleTimer(StopTimeoutKey.Instance, StopTimedOut.Instance, _config.ShutdownTimeout);
-        Become(() =>
+        Context.Become(message =>
         {
-            Receive<NodeExited>(IsCurrentNode, _ =>
+            switch (message)
             {
-                if (then is not null)
-                    throw new WorkerRecycledException(_workerId, Pid, then);
-                replyTo.Tell(Done.Instance);
-                Context.Stop(Self);
-            });
-            Receive<StopTimedOut>(_ =>
-            {
-                _log.Warning("Worker [{0}] pid [{1}] did not exit within [{2}]; killing it", _workerId, Pid, _config.ShutdownTimeout);
-                _node.Kill();
-            });
-            ReceiveAny(_ => { });
+                case NodeExited exited when IsCurrentNode(exited):
+                    if (then is not null)
+                        throw new WorkerRecycledException(_workerId, Pid, then);
+                    replyTo.Tell(Done.Instance);
+                    Context.Stop(Self);
+                    return true;
+                case StopTimedOut:
+                    _log.Warning("Worker [{0}] pid [{1}] did not exit within [{2}]; killing it", _workerId, Pid, _config.ShutdownTimeout);
+                    _node.Kill();
+                    return true;
+                default:
+                    return true;
+            }
         });
     }
 
     /// <summary>How a registered node is seen to be alive, and what happens when it is not.</summary>
-    private void Alive(IActorRef node, string? jobId)
+    private bool Alive(object message, string? jobId)
     {
-        var during = jobId is null ? "" : " while running the job";
-        // The node repeats its registration until the answer arrives: a repeat crossing our answer gets it again.
-        Receive<RegisterWorker>(again => again.Worker.Equals(node), again =>
-            again.Worker.Tell(new WorkerRegistered(_workerId, _config.HeartbeatInterval)));
-        Receive<NodeHeartbeat>(heartbeat =>
+        var node = _nodeRef;
+        switch (message)
         {
-            ExpectHeartbeat();
-            Context.Parent.Tell(heartbeat);
-        });
-        Receive<HeartbeatMissed>(_ =>
-        {
-            _log.Warning("Worker [{0}] pid [{1}] sent no heartbeat for [{2}]; killing it", _workerId, Pid, _config.HeartbeatTimeout);
-            KillAndAwaitExit(_ => new WorkerUnresponsiveException(_workerId, Pid, jobId,
-                $"worker node stopped answering (no heartbeat for {_config.HeartbeatTimeout.TotalSeconds:0.#} s){during}"));
-        });
-        Receive<NodeExited>(IsCurrentNode, exited =>
-        {
-            throw new WorkerCrashedException(_workerId, Pid, jobId, $"worker process exited with {ExitCodes.Describe(exited.Code)}{during}");
-        });
-        Receive<Terminated>(t => t.ActorRef.Equals(node), _ =>
-        {
-            // DeathWatch lost the node. Usually its process has just died and DeathWatch beat Process.Exited: give the
-            // exit a moment to arrive, so the reason carries its code. A process still alive after that is unreachable
-            // (hung, cut off): kill it.
-            Timers.Cancel(WatchdogKey.Instance);
-            Timers.StartSingleTimer(WatchdogKey.Instance, ExitGraceOver.Instance, ExitGrace);
-            Become(() =>
-            {
-                Receive<NodeExited>(IsCurrentNode, exited =>
-                {
-                    throw new WorkerCrashedException(_workerId, Pid, jobId, $"worker process exited with {ExitCodes.Describe(exited.Code)}{during}");
-                });
-                Receive<ExitGraceOver>(_ => KillAndAwaitExit(_ => new WorkerCrashedException(_workerId, Pid, jobId, $"worker node stopped answering{during}")));
-                Receive<StopNode>(_ => BeginStop(node: null, then: null));
-                ReceiveAny(_ => { });
-            });
-        });
-        IgnoreEarlierNodes();
+            // The node repeats its registration until the answer arrives: a repeat crossing our answer gets it again.
+            case RegisterWorker again when again.Worker.Equals(node):
+                again.Worker.Tell(new WorkerRegistered(_workerId, _config.HeartbeatInterval));
+                return true;
+            case NodeHeartbeat heartbeat:
+                ExpectHeartbeat();
+                Context.Parent.Tell(heartbeat);
+                return true;
+            case HeartbeatMissed:
+                _log.Warning("Worker [{0}] pid [{1}] sent no heartbeat for [{2}]; killing it", _workerId, Pid, _config.HeartbeatTimeout);
+                KillAndAwaitExit(_ => new WorkerUnresponsiveException(_workerId, Pid, jobId,
+                    $"worker node stopped answering (no heartbeat for {_config.HeartbeatTimeout.TotalSeconds:0.#} s){During(jobId)}"));
+                return true;
+            case NodeExited exited when IsCurrentNode(exited):
+                throw new WorkerCrashedException(_workerId, Pid, jobId, $"worker process exited with {ExitCodes.Describe(exited.Code)}{During(jobId)}");
+            case Terminated t when t.ActorRef.Equals(node):
+                NodeLost(jobId);
+                return true;
+            default:
+                return IsFromEarlierNode(message);
+        }
     }
+
+    /// <summary>
+    /// DeathWatch lost the node. Usually its process has just died and DeathWatch beat Process.Exited: give the exit a
+    /// moment to arrive, so the reason carries its code. A process still alive after that is unreachable (hung, cut
+    /// off): kill it.
+    /// </summary>
+    private void NodeLost(string? jobId)
+    {
+        Timers.Cancel(WatchdogKey.Instance);
+        Timers.StartSingleTimer(WatchdogKey.Instance, ExitGraceOver.Instance, ExitGrace);
+        Context.Become(message =>
+        {
+            switch (message)
+            {
+                case NodeExited exited when IsCurrentNode(exited):
+                    throw new WorkerCrashedException(_workerId, Pid, jobId, $"worker process exited with {ExitCodes.Describe(exited.Code)}{During(jobId)}");
+                case ExitGraceOver:
+                    KillAndAwaitExit(_ => new WorkerCrashedException(_workerId, Pid, jobId, $"worker node stopped answering{During(jobId)}"));
+                    return true;
+                case StopNode:
+                    BeginStop(node: null, then: null);
+                    return true;
+                default:
+                    return true;
+            }
+        });
+    }
+
+    private static string During(string? jobId) => jobId is null ? "" : " while running the job";
 
     private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(1);
 
@@ -253,6 +354,8 @@ internal sealed class WorkerProxyActor : ReceiveActor, IWithTimers
     private sealed record NodeExited(int Pid, int Code);
 
     private sealed record LaunchFailed(string Reason);
+
+    private sealed record SentJob(string JobId, TimeSpan? Timeout);
 
     private sealed record JobTimedOut(string JobId, TimeSpan After) : IDeadLetterSuppression;
 

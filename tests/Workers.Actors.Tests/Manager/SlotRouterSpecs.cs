@@ -82,6 +82,54 @@ public class SlotRouterSpecs
     private static Slot External(string workerId, ImmutableArray<string> plugins, string? loaded) =>
         new(workerId, "10.0.0.2", ActorRefs.Nobody) { State = WorkerState.Idle, Plugins = plugins, LoadedPlugin = loaded };
 
+    [Fact]
+    public void Should_send_ahead_to_the_busy_slot_running_the_plugin_that_holds_fewest_jobs()
+    {
+        var slots = new[] { Busy(1, "echo", queued: 1), Busy(2, "echo", queued: 0), Busy(3, "markov", queued: 0) };
+
+        Assert.Equal("worker-2", SlotRouter.ChooseAhead(slots, "echo", depth: 4, maxJobsPerWorker: null)!.WorkerId);
+    }
+
+    [Fact]
+    public void Should_send_nothing_ahead_past_the_pipeline_depth()
+    {
+        var slots = new[] { Busy(1, "echo", queued: 1) };
+
+        Assert.Null(SlotRouter.ChooseAhead(slots, "echo", depth: 2, maxJobsPerWorker: null));
+        Assert.NotNull(SlotRouter.ChooseAhead(slots, "echo", depth: 3, maxJobsPerWorker: null));
+    }
+
+    [Fact]
+    public void Should_send_nothing_ahead_to_a_slot_whose_last_job_runs_another_plugin_or_to_an_idle_slot()
+    {
+        var slots = new[] { Busy(1, "markov", queued: 0), Slot(2, "echo", lastUsed: 0) };
+
+        Assert.Null(SlotRouter.ChooseAhead(slots, "echo", depth: 4, maxJobsPerWorker: null));
+    }
+
+    [Fact]
+    public void Should_send_nothing_ahead_that_would_pass_MaxJobsPerWorker_or_to_a_slot_waiting_to_be_recycled()
+    {
+        var nearLimit = Busy(1, "echo", queued: 1);
+        nearLimit.JobsOnNode = 7; // 7 ended + 1 running + 1 waiting: a tenth would pass 9
+        var recycling = Busy(2, "echo", queued: 1);
+        recycling.RecycleAfterQueued = "recycled at 900 MB";
+
+        Assert.Null(SlotRouter.ChooseAhead([nearLimit, recycling], "echo", depth: 8, maxJobsPerWorker: 9));
+        Assert.Same(nearLimit, SlotRouter.ChooseAhead([nearLimit, recycling], "echo", depth: 8, maxJobsPerWorker: 10));
+    }
+
+    private static Slot Busy(int index, string plugin, int queued)
+    {
+        var slot = new Slot(index) { State = WorkerState.Busy, RunningJob = Job(plugin) };
+        for (var i = 0; i < queued; i++)
+            slot.Queued.Add(Job(plugin));
+        return slot;
+    }
+
+    private static JobRecord Job(string plugin) =>
+        new($"job-{Guid.NewGuid():N}", plugin, new PluginTarget(plugin, "{}", null), "{}", new JobOptions(), 0, JobRecords.T0);
+
     private static Slot Slot(int index, string? loaded, long lastUsed) =>
         new(index) { State = WorkerState.Idle, LoadedPlugin = loaded, LastUsed = lastUsed };
 }
