@@ -94,22 +94,7 @@ public sealed partial class JobManagerActor
     /// </summary>
     private void DropExternalSlot(Slot slot, Exception cause)
     {
-        var reason = cause is WorkerException worker ? worker.Reason : $"worker proxy failed: {cause.Message}";
-        if (slot.RunningJob is { } job)
-        {
-            if (cause is WorkerCancelledException)
-            {
-                job.Cancel(Now);
-                EndJob(job, new JobCancelled(job.Id));
-            }
-            else
-            {
-                var error = cause is WorkerException { JobId: not null } ? reason : $"{reason} while running the job";
-                job.Fail(error, Now);
-                EndJob(job, new JobFailed(job.Id, error));
-            }
-            slot.RunningJob = null;
-        }
+        var reason = SettleRunningJob(slot, cause);
         if (cause is WorkerCancelledException or WorkerRecycledException)
             _log.Info("Worker node [{0}] on host [{1}] leaves its slot: {2}", slot.WorkerId, slot.Host, reason);
         else

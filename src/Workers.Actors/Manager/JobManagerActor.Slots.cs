@@ -195,22 +195,7 @@ public sealed partial class JobManagerActor
             DropExternalSlot(slot, fault.Cause);
             return;
         }
-        var reason = fault.Cause is WorkerException worker ? worker.Reason : $"worker proxy failed: {fault.Cause.Message}";
-        if (slot.RunningJob is { } job)
-        {
-            if (fault.Cause is WorkerCancelledException)
-            {
-                job.Cancel(Now);
-                EndJob(job, new JobCancelled(job.Id));
-            }
-            else
-            {
-                var error = fault.Cause is WorkerException { JobId: not null } ? reason : $"{reason} while running the job";
-                job.Fail(error, Now);
-                EndJob(job, new JobFailed(job.Id, error));
-            }
-            slot.RunningJob = null;
-        }
+        var reason = SettleRunningJob(slot, fault.Cause);
         RequeueHeldJobs(slot);
         var failure = RestartDecider.IsFailure(fault.Cause);
         if (fault.Cause is WorkerRecycledException)
@@ -264,6 +249,30 @@ public sealed partial class JobManagerActor
         }
         slot.Queued.Clear();
         slot.RecycleAfterQueued = null;
+    }
+
+    /// <summary>
+    /// The slot's node is gone: the job it was running ends here, cancelled if the kill was a cancel, else failed with
+    /// the reason, so that no job outlives its node. Returns the reason.
+    /// </summary>
+    private string SettleRunningJob(Slot slot, Exception cause)
+    {
+        var reason = cause is WorkerException worker ? worker.Reason : $"worker proxy failed: {cause.Message}";
+        if (slot.RunningJob is not { } job)
+            return reason;
+        if (cause is WorkerCancelledException)
+        {
+            job.Cancel(Now);
+            EndJob(job, new JobCancelled(job.Id));
+        }
+        else
+        {
+            var error = cause is WorkerException { JobId: not null } ? reason : $"{reason} while running the job";
+            job.Fail(error, Now);
+            EndJob(job, new JobFailed(job.Id, error));
+        }
+        slot.RunningJob = null;
+        return reason;
     }
 
     /// <summary>Backoff: the slot starts again after min(base · 2^n, max), and not on demand before that.</summary>

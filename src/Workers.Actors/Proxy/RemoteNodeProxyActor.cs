@@ -174,31 +174,4 @@ internal sealed class RemoteNodeProxyActor : ReceiveActor, IWithTimers
 
     private void ExpectHeartbeat() =>
         Timers.StartSingleTimer(WatchdogKey.Instance, HeartbeatMissed.Instance, _config.HeartbeatTimeout);
-
-    private sealed record JobTimedOut(string JobId, TimeSpan After) : IDeadLetterSuppression;
-
-    private sealed class HeartbeatMissed : IDeadLetterSuppression
-    {
-        public static readonly HeartbeatMissed Instance = new();
-    }
-
-    private sealed class StopTimedOut : IDeadLetterSuppression
-    {
-        public static readonly StopTimedOut Instance = new();
-    }
-
-    private sealed class WatchdogKey
-    {
-        public static readonly WatchdogKey Instance = new();
-    }
-
-    private sealed class JobTimeoutKey
-    {
-        public static readonly JobTimeoutKey Instance = new();
-    }
-
-    private sealed class StopTimeoutKey
-    {
-        public static readonly StopTimeoutKey Instance = new();
-    }
 }

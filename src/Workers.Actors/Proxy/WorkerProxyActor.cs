@@ -357,8 +357,6 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
 
     private sealed record SentJob(string JobId, TimeSpan? Timeout);
 
-    private sealed record JobTimedOut(string JobId, TimeSpan After) : IDeadLetterSuppression;
-
     private sealed class StartTimedOut : IDeadLetterSuppression
     {
         public static readonly StartTimedOut Instance = new();
@@ -367,31 +365,5 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
     private sealed class ExitGraceOver : IDeadLetterSuppression
     {
         public static readonly ExitGraceOver Instance = new();
-    }
-
-    private sealed class HeartbeatMissed : IDeadLetterSuppression
-    {
-        public static readonly HeartbeatMissed Instance = new();
-    }
-
-    private sealed class StopTimedOut : IDeadLetterSuppression
-    {
-        public static readonly StopTimedOut Instance = new();
-    }
-
-    /// <summary>One watchdog per node: first the start timeout, then the heartbeat timeout.</summary>
-    private sealed class WatchdogKey
-    {
-        public static readonly WatchdogKey Instance = new();
-    }
-
-    private sealed class JobTimeoutKey
-    {
-        public static readonly JobTimeoutKey Instance = new();
-    }
-
-    private sealed class StopTimeoutKey
-    {
-        public static readonly StopTimeoutKey Instance = new();
     }
 }
