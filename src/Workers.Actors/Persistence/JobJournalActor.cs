@@ -44,10 +44,6 @@ internal sealed class JobJournalActor : UntypedPersistentActor
                     _recovering!.Apply(record);
                 _eventsReplayed += batch.Records.Count;
                 break;
-            case IJobStoreRecord record:
-                _recovering!.Apply(record);
-                _eventsReplayed++;
-                break;
             case RecoveryCompleted:
                 var recovered = new JobStoreRecovered(_recovering!.Jobs(), _recovering.NextSequence, _eventsReplayed, _recoveryTime.Elapsed);
                 _recovering = null; // the manager's table is the state from now on
@@ -66,14 +62,6 @@ internal sealed class JobJournalActor : UntypedPersistentActor
                 {
                     if (acks.Count > 0)
                         Context.Parent.Tell(new RecordsStored(acks));
-                });
-                break;
-            case StoreRecord store:
-                var ack = store.Ack;
-                PersistAsync(store.Record, _ =>
-                {
-                    if (ack is not null)
-                        Context.Parent.Tell(ack);
                 });
                 break;
             case FlushJournal:
@@ -171,9 +159,6 @@ internal sealed class JobJournalActor : UntypedPersistentActor
         public IReadOnlyList<StoredJob> Jobs() => [.. _jobs.Values.OrderBy(job => job.Sequence)];
     }
 }
-
-/// <summary>Write <see cref="Record"/>; when it is written, the journal sends <see cref="Ack"/> (if any) to the manager.</summary>
-internal sealed record StoreRecord(IJobStoreRecord Record, object? Ack) : INoSerializationVerificationNeeded;
 
 /// <summary>Answered with <see cref="Done"/> once every event sent before it is written.</summary>
 internal sealed class FlushJournal : INoSerializationVerificationNeeded

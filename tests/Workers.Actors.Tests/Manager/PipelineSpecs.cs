@@ -34,7 +34,8 @@ public sealed class PipelineSpecs(ITestOutputHelper output) : ManagerSpecBase(ou
     public async Task Should_run_the_next_job_on_the_same_node_after_a_waiting_one_was_cancelled()
     {
         var manager = await StartManagerAsync(new WorkerConfig { PipelineDepth = 3 });
-        var running = await SubmitAsync(manager, "sleep", """{"ms":500}""");
+        // Long enough that the cancel reaches the node while the job still runs, even on a loaded machine.
+        var running = await SubmitAsync(manager, "sleep", """{"ms":2000}""");
         var started = await NextOfJobAsync<JobStarted>(Events, running.Id);
         var dropped = await SubmitAsync(manager, "sleep", """{"ms":1}""");
         var next = await SubmitAsync(manager, "sleep", """{"ms":2}""");
