@@ -23,6 +23,7 @@ internal sealed class JobRunner
 
     private readonly ExecuteJob _job;
     private readonly IActorRef _proxy;
+    private readonly IActorRef _node;
     private readonly string _workerId;
     private readonly object _progressGate = new();
     private long _lastProgressAt = -ProgressInterval;
@@ -30,12 +31,15 @@ internal sealed class JobRunner
 
     private readonly long _maxPayloadBytes;
 
+    /// <param name="node">the node's actor, the sender of everything sent from the job's thread: the proxy takes a job's
+    /// messages only from its current node, never from one it has already replaced</param>
     /// <param name="maxMessageBytes">the largest message the transport carries (akka.remote's maximum-frame-size)</param>
-    public JobRunner(ExecuteJob job, IActorRef proxy, string workerId, long maxMessageBytes)
+    public JobRunner(ExecuteJob job, IActorRef proxy, IActorRef node, string workerId, long maxMessageBytes)
     {
         _job = job;
         _maxPayloadBytes = Math.Max(1024, maxMessageBytes - FrameOverhead);
         _proxy = proxy;
+        _node = node;
         _workerId = workerId;
         Credits = new ChunkCredits(Math.Max(1, job.ChunkWindow));
     }
@@ -119,7 +123,7 @@ internal sealed class JobRunner
                 batchBytes += bytes;
             }
             Credits.Return(credits - batch.Count);
-            _proxy.Tell(new NodeChunks(_job.JobId, sequence, [.. batch]));
+            _proxy.Tell(new NodeChunks(_job.JobId, sequence, [.. batch]), _node);
             sequence += batch.Count;
             batch.Clear();
         }
@@ -149,7 +153,7 @@ internal sealed class JobRunner
             _pendingProgress = null;
         }
         if (progress is not null)
-            _proxy.Tell(progress);
+            _proxy.Tell(progress, _node);
     }
 
     private static string Describe(Exception e) => e switch

@@ -129,7 +129,8 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
                 return true; // cancelled while it waited
             case ExecuteJob job:
                 _queued.Remove(job.JobId);
-                var runner = new JobRunner(job, manager, _options.WorkerId, _maxMessageBytes);
+                var self = Self;
+                var runner = new JobRunner(job, manager, self, _options.WorkerId, _maxMessageBytes);
                 var plugins = _plugins;
                 var stopping = _stopping.Token;
                 // The outcome goes to the manager from the job's own thread, like its chunks and after them, not through
@@ -143,7 +144,7 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
                         NodeJobSucceeded done => done with { MemoryBytes = NodeMemory.WorkingSetBytes() },
                         NodeJobFailed failed => failed with { MemoryBytes = NodeMemory.WorkingSetBytes() },
                         _ => outcome,
-                    });
+                    }, self); // an explicit sender: off the actor's thread, the implicit one is whatever that thread last ran
                 }).PipeTo(Self, success: () => JobEnded.Instance, failure: _ => JobEnded.Instance);
                 Context.Become(busy => Busy(busy, runner));
                 return true;

@@ -66,11 +66,12 @@ internal sealed class RemoteNodeProxyActor : ReceiveActor, IWithTimers
 
     private void Busy(IActorRef node, string jobId)
     {
-        Receive<NodeChunks>(chunks => Context.Parent.Tell(chunks));
-        Receive<NodeProgress>(progress => Context.Parent.Tell(progress));
+        Receive<NodeChunks>(_ => Sender.Equals(node), chunks => Context.Parent.Tell(chunks));
+        Receive<NodeProgress>(_ => Sender.Equals(node), progress => Context.Parent.Tell(progress));
         Receive<ChunksAck>(ack => node.Tell(ack));
-        Receive<NodeJobSucceeded>(done => Finish(node, done));
-        Receive<NodeJobFailed>(failed => Finish(node, failed));
+        // Only the running job's outcome ends it: one about another job (sent before a cancel crossed it) is dropped below.
+        Receive<NodeJobSucceeded>(done => done.JobId == jobId && Sender.Equals(node), done => Finish(node, done));
+        Receive<NodeJobFailed>(failed => failed.JobId == jobId && Sender.Equals(node), failed => Finish(node, failed));
         Receive<CancelRunningJob>(cancel => cancel.JobId == jobId, _ =>
         {
             // The only way to stop a plugin that never checks its token is to end its process: the node exits, its
@@ -103,11 +104,13 @@ internal sealed class RemoteNodeProxyActor : ReceiveActor, IWithTimers
         {
             again.Worker.Tell(new WorkerRegistered(_workerId, _config.HeartbeatInterval));
         });
-        Receive<NodeHeartbeat>(heartbeat =>
+        Receive<NodeHeartbeat>(_ => Sender.Equals(node), heartbeat =>
         {
             ExpectHeartbeat();
             Context.Parent.Tell(heartbeat);
         });
+        Receive<IWorkerWireMessage>(message => message is NodeJobSucceeded or NodeJobFailed or NodeChunks or NodeProgress or NodeHeartbeat, message =>
+            _log.Debug("Worker [{0}] dropped [{1}] from [{2}]: not about the running job of its node", _workerId, message.GetType().Name, Sender));
         Receive<HeartbeatMissed>(_ => throw new WorkerLostException(_workerId, Pid, jobId,
             $"worker node on host {_host} was lost: no heartbeat for {_config.HeartbeatTimeout.TotalSeconds:0.#} s{during}"));
         Receive<Terminated>(new Predicate<Terminated>(t => t.ActorRef.Equals(node)), terminated =>

@@ -154,13 +154,13 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
             case RunJob job:
                 Send(node, job); // waits on the node behind the running job
                 return true;
-            case NodeChunks or NodeProgress:
+            case NodeChunks or NodeProgress when Sender.Equals(node):
                 Context.Parent.Tell(message);
                 return true;
             case ChunksAck ack:
                 node.Tell(ack);
                 return true;
-            case NodeJobSucceeded or NodeJobFailed:
+            case NodeJobSucceeded or NodeJobFailed when Sender.Equals(node) && OutcomeJobId(message) == jobId:
                 Timers.Cancel(JobTimeoutKey.Instance);
                 Context.Parent.Tell(message);
                 _jobs.RemoveAt(0);
@@ -295,9 +295,15 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
             case RegisterWorker again when again.Worker.Equals(node):
                 again.Worker.Tell(new WorkerRegistered(_workerId, _config.HeartbeatInterval));
                 return true;
-            case NodeHeartbeat heartbeat:
+            case NodeHeartbeat heartbeat when Sender.Equals(node):
                 ExpectHeartbeat();
                 Context.Parent.Tell(heartbeat);
+                return true;
+            case NodeJobSucceeded or NodeJobFailed or NodeChunks or NodeProgress or NodeHeartbeat:
+                // Sent before this slot's previous node was killed and still in flight then, or about a job that is not
+                // the running one: taken for the running job, it would end that job with another's outcome and leave
+                // the slot deaf to the real one.
+                _log.Debug("Worker [{0}] dropped [{1}] from [{2}]: not about the running job of its current node", _workerId, message.GetType().Name, Sender);
                 return true;
             case HeartbeatMissed:
                 _log.Warning("Worker [{0}] pid [{1}] sent no heartbeat for [{2}]; killing it", _workerId, Pid, _config.HeartbeatTimeout);
@@ -340,6 +346,13 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
             }
         });
     }
+
+    private static string? OutcomeJobId(object outcome) => outcome switch
+    {
+        NodeJobSucceeded done => done.JobId,
+        NodeJobFailed failed => failed.JobId,
+        _ => null,
+    };
 
     private static string During(string? jobId) => jobId is null ? "" : " while running the job";
 

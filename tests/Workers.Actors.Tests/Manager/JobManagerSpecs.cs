@@ -252,6 +252,32 @@ public sealed class JobManagerSpecs(ITestOutputHelper output) : ManagerSpecBase(
     }
 
     [Fact]
+    public async Task Should_not_let_a_late_message_from_a_killed_node_end_the_next_job()
+    {
+        // A node killed to cancel its job may have sent that job's outcome, or more chunks, just before: they are
+        // still in flight when the slot's fresh node runs the next job. Taken for the next job's, such an outcome
+        // left the proxy deaf to the real one and the job Running for ever (a CI run caught it).
+        var manager = await StartManagerAsync();
+        var cancelled = await SubmitAsync(manager, "sleep", """{"ms":30000}""");
+        await NextOfJobAsync<JobStarted>(Events, cancelled.Id);
+        Assert.True((await CancelAsync(manager, cancelled.Id)).Cancelled);
+        var next = await SubmitAsync(manager, "sleep", """{"ms":1500}""");
+        await NextOfJobAsync<JobStarted>(Events, next.Id);
+
+        // The proxy has the next job (the manager sent it before announcing the start), and its node sleeps on it.
+        var proxy = Sys.ActorSelection(manager.Path / "worker-1");
+        var killedNode = CreateTestProbe("killed-node");
+        proxy.Tell(new NodeJobFailed(cancelled.Id, "cancelled"), killedNode.Ref);
+        proxy.Tell(new NodeProgress(next.Id, 0.9, "from the killed node"), killedNode.Ref);
+        proxy.Tell(new NodeJobSucceeded(next.Id, """{"from":"the killed node"}""", 0), killedNode.Ref);
+
+        var ended = await NextAsync<IJobEvent>(Events, e => e.JobId == next.Id && e is JobProgress or JobCompleted or JobFailed);
+        var completed = Assert.IsType<JobCompleted>(ended);
+        Assert.Equal(1500, completed.Result.GetProperty("sleptMs").GetInt32());
+        Assert.Equal(WorkerState.Idle, (await GetWorkersAsync(manager)).Single().State);
+    }
+
+    [Fact]
     public async Task Should_run_a_job_that_reuses_the_id_of_a_cancelled_and_cleared_job()
     {
         var manager = await StartManagerAsync();
