@@ -15,6 +15,8 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
 
     /// <summary>Accepted jobs whose acceptance is not written yet, and who to answer once it is.</summary>
     private readonly Dictionary<string, IActorRef> _awaitingStore = [];
+    /// <summary>Who submitted the same job id again while its acceptance was being written: answered with the first submitter.</summary>
+    private readonly Dictionary<string, List<IActorRef>> _repeatsAwaitingStore = [];
     /// <summary>Jobs that have ended, announced once the store has their end.</summary>
     private readonly Dictionary<string, EndNotice> _unannounced = [];
 
@@ -126,13 +128,36 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
         Record(new JobAcceptedRecord(job.ToStored()), new JobStored(job.Id));
     }
 
+    private void AwaitStoreToo(string jobId, IActorRef replyTo)
+    {
+        if (!_repeatsAwaitingStore.TryGetValue(jobId, out var repeats))
+            _repeatsAwaitingStore[jobId] = repeats = [];
+        repeats.Add(replyTo);
+    }
+
     private void Handle(JobStored stored)
     {
-        if (_awaitingStore.Remove(stored.JobId, out var replyTo) && _jobs.TryGetValue(stored.JobId, out var job))
+        if (!_awaitingStore.Remove(stored.JobId, out var replyTo))
+            return;
+        if (_jobs.TryGetValue(stored.JobId, out var job))
         {
             job.AwaitingStore = false;
             Admit(job, replyTo);
+            AnswerRepeats(stored.JobId, new JobAccepted(job.ToSnapshot()));
+            return;
         }
+        // Cancelled by its id and cleared while its acceptance was written: every submitter still gets an answer.
+        var gone = new JobRejected($"Job {stored.JobId} was cancelled and cleared before its acceptance was written.");
+        replyTo.Tell(gone);
+        AnswerRepeats(stored.JobId, gone);
+    }
+
+    private void AnswerRepeats(string jobId, object answer)
+    {
+        if (!_repeatsAwaitingStore.Remove(jobId, out var repeats))
+            return;
+        foreach (var replyTo in repeats)
+            replyTo.Tell(answer);
     }
 
     private void EndDurably(JobRecord job, IJobEvent terminal)
@@ -210,7 +235,9 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
         if (failed.Record is JobAcceptedRecord { Job.Id: var id } && _awaitingStore.Remove(id, out var replyTo))
         {
             _jobs.Remove(id);
-            replyTo.Tell(new JobRejected($"The job store could not record the job ({failed.Reason}); retry later.", JobRejectionKind.Unavailable));
+            var rejected = new JobRejected($"The job store could not record the job ({failed.Reason}); retry later.", JobRejectionKind.Unavailable);
+            replyTo.Tell(rejected);
+            AnswerRepeats(id, rejected);
             return;
         }
         if (failed.Record is JobEndedRecord ended && _unannounced.Remove(ended.JobId, out var notice))
@@ -246,7 +273,9 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
         foreach (var (id, replyTo) in _awaitingStore)
         {
             _jobs.Remove(id);
-            replyTo.Tell(StoreUnavailableRejection());
+            var rejected = StoreUnavailableRejection();
+            replyTo.Tell(rejected);
+            AnswerRepeats(id, rejected);
         }
         _awaitingStore.Clear();
         _unsent.Clear(); // lost with the journal; the snapshot saved when the new one is up covers them

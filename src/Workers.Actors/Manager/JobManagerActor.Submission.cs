@@ -11,11 +11,8 @@ public sealed partial class JobManagerActor
     private void Handle(StartJob start)
     {
         var options = start.Options ?? new JobOptions();
-        if (Existing(start, options) is { } answer)
-        {
-            Sender.Tell(answer);
+        if (AnsweredAsExisting(start, options, Sender))
             return;
-        }
         if (RejectNow(start) is { } rejected)
         {
             Sender.Tell(rejected);
@@ -48,11 +45,8 @@ public sealed partial class JobManagerActor
                 return;
             }
             // The hook may have chosen the id: of a job that exists, or one the rules refuse.
-            if (Existing(start, options) is { } chosen)
-            {
-                Sender.Tell(chosen);
+            if (AnsweredAsExisting(start, options, Sender))
                 return;
-            }
             if (JobSubmission.Invalid(start with { Options = options }) is { } refused)
             {
                 Sender.Tell(new JobRejected(refused));
@@ -97,22 +91,35 @@ public sealed partial class JobManagerActor
     {
         var start = validated.Start;
         if (validated.Problem is { } problem)
+        {
             validated.ReplyTo.Tell(new JobRejected($"Resource validation failed: {problem}"));
-        else if (Existing(start, start.Options!) is { } answer)
-            validated.ReplyTo.Tell(answer); // the same id was submitted again while this one was validated
-        else if ((RejectNow(start) ?? QueueFull()) is { } rejected)
+            return;
+        }
+        if (AnsweredAsExisting(start, start.Options!, validated.ReplyTo))
+            return; // the same id was submitted again while this one was validated
+        if ((RejectNow(start) ?? QueueFull()) is { } rejected)
             validated.ReplyTo.Tell(rejected);
         else
             Accept(start, start.Options!, validated.Target, validated.ReplyTo);
     }
 
-    /// <summary>Idempotent submit: the same id is the same job, as long as it names the same plugin.</summary>
-    private object? Existing(StartJob start, JobOptions options) =>
-        options.JobId is { } id && _jobs.TryGetValue(id, out var existing)
-            ? existing.PluginId == start.PluginId
-                ? new JobAccepted(existing.ToSnapshot())
-                : new JobRejected($"Job id \"{id}\" is already used by a job of plugin \"{existing.PluginId}\".")
-            : null;
+    /// <summary>
+    /// Idempotent submit: the same id is the same job, as long as it names the same plugin. A job whose acceptance the
+    /// store has not written yet is not accepted yet: the repeat is answered with the first submitter, accepted or
+    /// refused as the write turns out.
+    /// </summary>
+    private bool AnsweredAsExisting(StartJob start, JobOptions options, IActorRef replyTo)
+    {
+        if (options.JobId is not { } id || !_jobs.TryGetValue(id, out var existing))
+            return false;
+        if (existing.PluginId != start.PluginId)
+            replyTo.Tell(new JobRejected($"Job id \"{id}\" is already used by a job of plugin \"{existing.PluginId}\"."));
+        else if (existing.AwaitingStore)
+            AwaitStoreToo(id, replyTo);
+        else
+            replyTo.Tell(new JobAccepted(existing.ToSnapshot()));
+        return true;
+    }
 
     private JobRejected? RejectNow(StartJob start) =>
         _stopping ? new JobRejected("The job manager is shutting down.", JobRejectionKind.Unavailable)

@@ -198,6 +198,28 @@ public sealed class JobStoreSpecs(ITestOutputHelper output) : ManagerSpecBase(ou
     }
 
     [Fact]
+    public async Task Should_answer_a_repeat_submitted_while_the_job_is_written_as_the_write_turns_out()
+    {
+        var database = Path.Combine(_folder, "workers.db");
+        var manager = await StartManagerAsync(Store(JobStoreOptions.Sqlite(database)));
+        await NextOfJobAsync<JobCompleted>(Events, (await SubmitAsync(manager, "echo")).Id); // recovered and writing
+        // Every write fails from now on: the job is never stored, so it must not be called accepted, not even once.
+        Execute(database, "DROP TABLE journal;");
+
+        // One burst: the repeat arrives before the first submit's write has even been sent to the store.
+        var start = new StartJob("echo", Json("{}"), new JobOptions { JobId = "order-18" });
+        var first = CreateTestProbe("first");
+        var repeat = CreateTestProbe("repeat");
+        manager.Tell(start, first.Ref);
+        manager.Tell(start, repeat.Ref);
+
+        var refused = await first.ExpectMsgAsync<JobRejected>(Slow);
+        Assert.Equal(JobRejectionKind.Unavailable, refused.Kind);
+        Assert.Equal(refused, await repeat.ExpectMsgAsync<JobRejected>(Slow));
+        Assert.DoesNotContain(await GetAllJobsAsync(manager), job => job.Id == "order-18");
+    }
+
+    [Fact]
     public async Task Should_keep_the_jobs_of_two_managers_apart_in_one_SQLite_file()
     {
         var database = Path.Combine(_folder, "shared.db");
@@ -244,6 +266,15 @@ public sealed class JobStoreSpecs(ITestOutputHelper output) : ManagerSpecBase(ou
 
     private static string Describe(JobSnapshot job) =>
         $"{job.Id} {job.PluginId} {job.Status} {job.CreatedAt:O} {job.StartedAt:O} {job.CompletedAt:O} {job.Result?.GetRawText()} {job.Error} {job.WorkerId} {job.WorkerPid}";
+
+    private static void Execute(string database, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
 
     /// <summary>Rows of any table of the database whose text or payload contains <paramref name="needle"/>.</summary>
     private static long RowsMentioning(string database, string needle)
