@@ -141,8 +141,8 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
                     var outcome = await runner.RunAsync(plugins, stopping).ConfigureAwait(false);
                     manager.Tell(outcome switch
                     {
-                        NodeJobSucceeded done => done with { MemoryBytes = NodeMemory.WorkingSetBytes() },
-                        NodeJobFailed failed => failed with { MemoryBytes = NodeMemory.WorkingSetBytes() },
+                        NodeJobSucceeded done => done with { MemoryBytes = NodeMemory.RecentWorkingSetBytes() },
+                        NodeJobFailed failed => failed with { MemoryBytes = NodeMemory.RecentWorkingSetBytes() },
                         _ => outcome,
                     }, self); // an explicit sender: off the actor's thread, the implicit one is whatever that thread last ran
                 }).PipeTo(Self, success: () => JobEnded.Instance, failure: _ => JobEnded.Instance);
