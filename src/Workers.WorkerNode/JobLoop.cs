@@ -10,8 +10,8 @@ namespace Workers.WorkerNode;
 /// between (a task, a piped message, a state switch and an unstash per job were most of the node's CPU per short job).
 /// </summary>
 /// <remarks>
-/// Thread-safe: the node's actor adds work and cancels held jobs while the loop runs. Outcomes go to the proxy from
-/// the loop, with the node as their explicit sender, after the job's chunks and progress (sent from the same thread).
+/// Thread-safe: the node's actor adds work and cancels held jobs while the loop runs. Outcomes go to the proxy through
+/// the <see cref="NodeOutbox"/>, after the job's chunks and progress, with the node as their sender.
 /// The loop ends when nothing is held and starts again with the next work added, so an idle node has no thread.
 /// </remarks>
 internal sealed class JobLoop
@@ -19,7 +19,7 @@ internal sealed class JobLoop
     private readonly object _gate = new();
     private readonly List<object> _held = []; // ExecuteJob or PluginCommand, in arrival order
     private readonly PluginHost _plugins;
-    private readonly IActorRef _proxy;
+    private readonly NodeOutbox _outbox;
     private readonly IActorRef _node;
     private readonly string _workerId;
     private readonly long _maxMessageBytes;
@@ -32,7 +32,7 @@ internal sealed class JobLoop
     public JobLoop(PluginHost plugins, IActorRef proxy, IActorRef node, string workerId, long maxMessageBytes, CancellationToken stopping)
     {
         _plugins = plugins;
-        _proxy = proxy;
+        _outbox = new NodeOutbox(proxy, node);
         _node = node;
         _workerId = workerId;
         _maxMessageBytes = maxMessageBytes;
@@ -48,6 +48,9 @@ internal sealed class JobLoop
                 return _running;
         }
     }
+
+    /// <summary>Everything about jobs goes to the proxy through it, in order (see <see cref="NodeOutbox"/>).</summary>
+    public NodeOutbox Outbox => _outbox;
 
     public void Add(ExecuteJob job) => Hold(job);
 
@@ -97,10 +100,10 @@ internal sealed class JobLoop
                 }
                 work = _held[0];
                 _held.RemoveAt(0); // at most PipelineDepth items: cheaper than a linked list's node per job
-                runner = _running = work is ExecuteJob job ? new JobRunner(job, _proxy, _node, _workerId, _maxMessageBytes) : null;
+                runner = _running = work is ExecuteJob job ? new JobRunner(job, _outbox, _workerId, _maxMessageBytes) : null;
             }
             if (runner is not null)
-                _proxy.Tell(WithMemory(await runner.RunAsync(_plugins, _stopping).ConfigureAwait(false)), _node);
+                _outbox.SendOutcome(WithMemory(await runner.RunAsync(_plugins, _stopping).ConfigureAwait(false)));
             else
                 await RunAsync((PluginCommand)work).ConfigureAwait(false);
         }

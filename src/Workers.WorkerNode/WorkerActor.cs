@@ -147,7 +147,8 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
         var removed = jobs.TryDrop(cancel.JobId);
         if (!removed && jobs.Running?.JobId != cancel.JobId)
             _log.Debug("Cancel of job [{0}], which this node is not holding", cancel.JobId);
-        Sender.Tell(new QueuedJobCancelled(cancel.JobId, removed));
+        // After the outcomes still waiting: "not removed" about a job that has ended must reach the proxy after its end.
+        jobs.Outbox.Send(new QueuedJobCancelled(cancel.JobId, removed));
     }
 
     private bool Common(object message)

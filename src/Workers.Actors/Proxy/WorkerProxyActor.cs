@@ -161,14 +161,18 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
                 node.Tell(ack);
                 return true;
             case NodeJobSucceeded or NodeJobFailed when Sender.Equals(node) && OutcomeJobId(message) == jobId:
-                Timers.Cancel(JobTimeoutKey.Instance);
-                Context.Parent.Tell(message);
-                _jobs.RemoveAt(0);
-                // The node starts the next job it holds as soon as it sent this outcome.
-                if (_jobs.Count > 0)
-                    StartTimeout(_jobs[0]);
-                else
-                    Context.Become(_idle);
+                EndRunningJob(message);
+                return true;
+            case NodeJobsEnded ended when Sender.Equals(node):
+                // Each as if it had come alone: ending a job changes no state but Idle once none is left, where an
+                // outcome is dropped as it would be alone.
+                foreach (var outcome in ended.Outcomes)
+                {
+                    if (_jobs.Count > 0 && OutcomeJobId(outcome) == _jobs[0].JobId)
+                        EndRunningJob(outcome);
+                    else
+                        Alive(outcome, _jobs.Count > 0 ? _jobs[0].JobId : null);
+                }
                 return true;
             case CancelRunningJob cancel when cancel.JobId == jobId:
                 KillToCancel(jobId);
@@ -201,6 +205,18 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
             default:
                 return Alive(message, jobId);
         }
+    }
+
+    private void EndRunningJob(object outcome)
+    {
+        Timers.Cancel(JobTimeoutKey.Instance);
+        Context.Parent.Tell(outcome);
+        _jobs.RemoveAt(0);
+        // The node starts the next job it holds as soon as it sent this outcome.
+        if (_jobs.Count > 0)
+            StartTimeout(_jobs[0]);
+        else
+            Context.Become(_idle);
     }
 
     private void Send(IActorRef node, RunJob job)
@@ -299,7 +315,7 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
                 ExpectHeartbeat();
                 Context.Parent.Tell(heartbeat);
                 return true;
-            case NodeJobSucceeded or NodeJobFailed or NodeChunks or NodeProgress or NodeHeartbeat:
+            case NodeJobSucceeded or NodeJobFailed or NodeJobsEnded or NodeChunks or NodeProgress or NodeHeartbeat:
                 // Sent before this slot's previous node was killed and still in flight then, or about a job that is not
                 // the running one: taken for the running job, it would end that job with another's outcome and leave
                 // the slot deaf to the real one.

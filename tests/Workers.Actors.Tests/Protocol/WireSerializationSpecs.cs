@@ -123,6 +123,7 @@ public sealed class WireSerializationSpecs(ITestOutputHelper output)
         new NodeJobSucceeded("job-2", null, 100_000, 123_456_789),
         new NodeJobFailed("job-2", "crashed", 987_654_321),
         new NodeJobFailed("job-1", "plugin failed on purpose"),
+        new NodeJobsEnded([new NodeJobSucceeded("job-1", """{"text":"a"}""", 0, 1_000), new NodeJobFailed("job-2", "failed", 2_000), new NodeJobSucceeded("job-3", null, 3)]),
         new CancelQueuedJob("job-3"),
         new QueuedJobCancelled("job-3", true),
         new QueuedJobCancelled("job-4", false),
