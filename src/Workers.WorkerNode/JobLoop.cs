@@ -52,9 +52,11 @@ internal sealed class JobLoop
     /// <summary>Everything about jobs goes to the proxy through it, in order (see <see cref="NodeOutbox"/>).</summary>
     public NodeOutbox Outbox => _outbox;
 
-    public void Add(ExecuteJob job) => Hold(job);
+    public void Add(ExecuteJob job) => Hold([job]);
 
-    public void Add(PluginCommand command) => Hold(command);
+    public void Add(IEnumerable<ExecuteJob> jobs) => Hold(jobs);
+
+    public void Add(PluginCommand command) => Hold([command]);
 
     /// <summary>
     /// Drops the job if it is held and not started: true then. False if it has started (or ended, or never came):
@@ -72,11 +74,11 @@ internal sealed class JobLoop
         }
     }
 
-    private void Hold(object work)
+    private void Hold(IEnumerable<object> work)
     {
         lock (_gate)
         {
-            _held.Add(work);
+            _held.AddRange(work);
             if (_looping)
                 return;
             _looping = true;

@@ -64,7 +64,7 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
     protected override bool AroundReceive(Receive receive, object message)
     {
         if (_session is { } session
-            && message is ExecuteJob or ChunksAck or CancelQueuedJob or NodeReloadPlugin or NodeUnloadPlugin or StopWorkerNode or WorkerRegistered or WorkerRegistrationRefused
+            && message is ExecuteJob or ExecuteJobs or ChunksAck or CancelQueuedJob or NodeReloadPlugin or NodeUnloadPlugin or StopWorkerNode or WorkerRegistered or WorkerRegistrationRefused
             && !Sender.Path.Address.Equals(session))
         {
             _log.Warning("Dropped [{0}] from [{1}]: this node takes commands only from its manager at [{2}]", message.GetType().Name, Sender.Path, session);
@@ -120,6 +120,9 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
         {
             case ExecuteJob job:
                 jobs.Add(job);
+                return true;
+            case ExecuteJobs sentAhead:
+                jobs.Add(sentAhead.Jobs);
                 return true;
             case ChunksAck ack:
                 // An acknowledgement that crossed its job's end has nothing left to release.

@@ -71,6 +71,12 @@ public sealed record ExecuteJob(
     int ChunkWindow) : IWorkerWireMessage;
 
 /// <summary>
+/// Jobs sent ahead together to a busy node, in the order it runs them: one message instead of one per job. Taken as if
+/// each had come alone, in order.
+/// </summary>
+public sealed record ExecuteJobs(ImmutableArray<ExecuteJob> Jobs) : IWorkerWireMessage;
+
+/// <summary>
 /// Drops a job the node holds in its queue behind the running one (it was sent ahead, see WorkerConfig.PipelineDepth),
 /// without touching the running job. Sent after the job's <see cref="ExecuteJob"/>; answered with <see cref="QueuedJobCancelled"/>.
 /// </summary>

@@ -29,6 +29,10 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
 
     // The jobs sent to the node and not ended, in the order sent: the first runs, the others wait on the node.
     private readonly List<SentJob> _jobs = [];
+
+    // Jobs sent ahead while the node is busy, not yet on their way: they leave together on SendHeldJobs, which this
+    // proxy tells itself behind the RunJobs already in its mailbox, or before any other message to the node.
+    private readonly List<ExecuteJob> _unsent = [];
     private ILaunchedNode? _node;
     private IActorRef _nodeRef = ActorRefs.Nobody;
 
@@ -136,7 +140,7 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
                 BeginStop(node, then: null);
                 return true;
             case SlotPluginCommand command:
-                node.Tell(command.Command, Sender);
+                TellNode(node, command.Command, Sender);
                 return true;
             case ChunksAck:
                 return true;
@@ -152,13 +156,16 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
         switch (message)
         {
             case RunJob job:
-                Send(node, job); // waits on the node behind the running job
+                SendAhead(job); // waits on the node behind the running job
+                return true;
+            case SendHeldJobs:
+                SendUnsent(node);
                 return true;
             case NodeChunks or NodeProgress when Sender.Equals(node):
                 Context.Parent.Tell(message);
                 return true;
             case ChunksAck ack:
-                node.Tell(ack);
+                TellNode(node, ack);
                 return true;
             case NodeJobSucceeded or NodeJobFailed when Sender.Equals(node) && OutcomeJobId(message) == jobId:
                 EndRunningJob(message);
@@ -180,7 +187,7 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
             case CancelRunningJob cancel:
                 // A job waiting on the node is dropped there; one not held any more has ended. The running one is never touched.
                 if (_jobs.Exists(sent => sent.JobId == cancel.JobId))
-                    node.Tell(new CancelQueuedJob(cancel.JobId));
+                    TellNode(node, new CancelQueuedJob(cancel.JobId)); // after the job itself
                 return true;
             case QueuedJobCancelled { Removed: true } cancelled:
                 _jobs.RemoveAll(sent => sent.JobId == cancelled.JobId);
@@ -200,7 +207,7 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
                 BeginStop(node, then: null);
                 return true;
             case SlotPluginCommand command:
-                node.Tell(command.Command, Sender);
+                TellNode(node, command.Command, Sender);
                 return true;
             default:
                 return Alive(message, jobId);
@@ -221,9 +228,48 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
 
     private void Send(IActorRef node, RunJob job)
     {
-        node.Tell(new ExecuteJob(job.JobId, job.PluginId, job.ParametersJson, job.Stream, job.ConfigJson, _config.ResultQueueSize));
+        TellNode(node, ToExecute(job));
         _jobs.Add(new SentJob(job.JobId, job.Timeout));
     }
+
+    /// <summary>
+    /// A job for a busy node: it leaves with the others the manager sends meanwhile, in one message (each remote message
+    /// costs a serialization and an envelope on both sides). It waits for nothing but the messages already in this
+    /// proxy's mailbox, and the node has jobs to run until then.
+    /// </summary>
+    private void SendAhead(RunJob job)
+    {
+        if (_unsent.Count == 0)
+            Self.Tell(SendHeldJobs.Instance);
+        _unsent.Add(ToExecute(job));
+        _jobs.Add(new SentJob(job.JobId, job.Timeout));
+    }
+
+    private void SendUnsent(IActorRef node)
+    {
+        switch (_unsent.Count)
+        {
+            case 0:
+                return;
+            case 1:
+                node.Tell(_unsent[0]);
+                break;
+            default:
+                node.Tell(new ExecuteJobs([.. _unsent]));
+                break;
+        }
+        _unsent.Clear();
+    }
+
+    /// <summary>Every message to the node goes after the jobs sent before it: a cancel must find its job there.</summary>
+    private void TellNode(IActorRef node, object message, IActorRef? sender = null)
+    {
+        SendUnsent(node);
+        node.Tell(message, sender ?? Self);
+    }
+
+    private ExecuteJob ToExecute(RunJob job) =>
+        new(job.JobId, job.PluginId, job.ParametersJson, job.Stream, job.ConfigJson, _config.ResultQueueSize);
 
     /// <summary>A job's time limit counts from when the node starts it, not from when it was sent ahead.</summary>
     private void StartTimeout(SentJob job)
@@ -279,7 +325,7 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
         if (node is null)
             _node.Kill();
         else
-            node.Tell(StopWorkerNode.Instance);
+            TellNode(node, StopWorkerNode.Instance);
         Timers.StartSingleTimer(StopTimeoutKey.Instance, StopTimedOut.Instance, _config.ShutdownTimeout);
         Context.Become(message =>
         {
@@ -320,6 +366,9 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
                 // the running one: taken for the running job, it would end that job with another's outcome and leave
                 // the slot deaf to the real one.
                 _log.Debug("Worker [{0}] dropped [{1}] from [{2}]: not about the running job of its current node", _workerId, message.GetType().Name, Sender);
+                return true;
+            case SendHeldJobs:
+                SendUnsent(node);
                 return true;
             case HeartbeatMissed:
                 _log.Warning("Worker [{0}] pid [{1}] sent no heartbeat for [{2}]; killing it", _workerId, Pid, _config.HeartbeatTimeout);
@@ -385,6 +434,11 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
     private sealed record LaunchFailed(string Reason);
 
     private sealed record SentJob(string JobId, TimeSpan? Timeout);
+
+    private sealed class SendHeldJobs : IDeadLetterSuppression
+    {
+        public static readonly SendHeldJobs Instance = new();
+    }
 
     private sealed class StartTimedOut : IDeadLetterSuppression
     {

@@ -135,6 +135,7 @@ public sealed class WireSerializationSpecs(ITestOutputHelper output)
         new WorkerRegistrationRefused("worker-1", "slot worker-1 expects pid 100001"),
         new WorkerRegistrationRefused("gpu-1", "wrong token", TokenRejected: true),
         new ExecuteJob("job-1", "tokens", """{"count":3}""", true, """{"model":"small"}""", 100),
+        new ExecuteJobs([new ExecuteJob("job-2", "echo", """{"text":"a"}""", false, "{}", 100), new ExecuteJob("job-3", "tokens", "{}", true, "{}", 1)]),
         new ChunksAck("job-1", 512),
         new NodeReloadPlugin(9, "echo", """{"greeting":"hi"}"""),
         new NodeUnloadPlugin(10, "echo"),
