@@ -22,8 +22,7 @@ internal sealed class JobRunner
     private static readonly long ProgressInterval = Stopwatch.Frequency / 10; // at most ten updates a second
 
     private readonly ExecuteJob _job;
-    private readonly IActorRef _proxy;
-    private readonly IActorRef _node;
+    private readonly NodeOutbox _outbox;
     private readonly string _workerId;
     private readonly object _progressGate = new();
     private long _lastProgressAt = -ProgressInterval;
@@ -31,15 +30,13 @@ internal sealed class JobRunner
 
     private readonly long _maxPayloadBytes;
 
-    /// <param name="node">the node's actor, the sender of everything sent from the job's thread: the proxy takes a job's
-    /// messages only from its current node, never from one it has already replaced</param>
+    /// <param name="outbox">where the job's chunks and progress go, after the outcomes of the jobs before it</param>
     /// <param name="maxMessageBytes">the largest message the transport carries (akka.remote's maximum-frame-size)</param>
-    public JobRunner(ExecuteJob job, IActorRef proxy, IActorRef node, string workerId, long maxMessageBytes)
+    public JobRunner(ExecuteJob job, NodeOutbox outbox, string workerId, long maxMessageBytes)
     {
         _job = job;
         _maxPayloadBytes = Math.Max(1024, maxMessageBytes - FrameOverhead);
-        _proxy = proxy;
-        _node = node;
+        _outbox = outbox;
         _workerId = workerId;
         Credits = new ChunkCredits(Math.Max(1, job.ChunkWindow));
     }
@@ -123,7 +120,7 @@ internal sealed class JobRunner
                 batchBytes += bytes;
             }
             Credits.Return(credits - batch.Count);
-            _proxy.Tell(new NodeChunks(_job.JobId, sequence, [.. batch]), _node);
+            _outbox.Send(new NodeChunks(_job.JobId, sequence, [.. batch]));
             sequence += batch.Count;
             batch.Clear();
         }
@@ -153,7 +150,7 @@ internal sealed class JobRunner
             _pendingProgress = null;
         }
         if (progress is not null)
-            _proxy.Tell(progress, _node);
+            _outbox.Send(progress);
     }
 
     private static string Describe(Exception e) => e switch

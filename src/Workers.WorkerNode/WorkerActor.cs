@@ -5,16 +5,17 @@ using Workers.Actors;
 namespace Workers.WorkerNode;
 
 /// <summary>
-/// The node's actor: registers with the manager (connect-back), then runs one job or plugin command at a time.
-/// Jobs and plugin commands that arrive while a job runs wait behind it, in order (the manager sends jobs ahead, see
-/// <see cref="WorkerConfig.PipelineDepth"/>); a waiting job can be dropped with <see cref="CancelQueuedJob"/>. The
-/// node ends when its manager is gone.
+/// The node's actor: registers with the manager (connect-back), then hands jobs and plugin commands to its
+/// <see cref="JobLoop"/>, which runs them one at a time. Those that arrive while a job runs wait behind it, in order
+/// (the manager sends jobs ahead, see <see cref="WorkerConfig.PipelineDepth"/>); a waiting job can be dropped with
+/// <see cref="CancelQueuedJob"/>. The node ends when its manager is gone.
 /// </summary>
 /// <remarks>
-/// An <see cref="UntypedActor"/> with one method per state, switched with <c>Context.Become</c>: a
-/// <see cref="ReceiveActor"/> would build its handler table again on each of the two switches every job makes.
+/// An <see cref="UntypedActor"/> with one method per state (registering, registered), switched with <c>Context.Become</c>.
+/// Jobs do not switch states: the loop runs them back to back, and this actor stays free for heartbeats, cancels and
+/// chunk acknowledgements while one runs.
 /// </remarks>
-internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
+internal sealed class WorkerActor : UntypedActor, IWithTimers
 {
     private static readonly TimeSpan FirstRegisterRetry = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LongestRegisterRetry = TimeSpan.FromSeconds(5);
@@ -28,13 +29,7 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
     private Address? _session;
     private TimeSpan _registerRetry = FirstRegisterRetry;
     private readonly long _maxMessageBytes = Context.System.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128_000;
-    private readonly Receive _idle;
     private IActorRef _manager = ActorRefs.Nobody;
-
-    // Jobs received but not started (stashed behind the running one), and those of them cancelled: a cancelled job is
-    // dropped when it comes out of the stash.
-    private readonly HashSet<string> _queued = [];
-    private readonly HashSet<string> _cancelled = [];
 
     public WorkerActor(NodeOptions options, PluginHost plugins, string? token, TaskCompletionSource<int> exit)
     {
@@ -42,12 +37,10 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
         _plugins = plugins;
         _token = token;
         _exit = exit;
-        _idle = Idle;
         Context.Become(Registering);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
-    public IStash Stash { get; set; } = null!;
 
     public static Props Props(NodeOptions options, PluginHost plugins, string? token, TaskCompletionSource<int> exit) =>
         Akka.Actor.Props.Create(() => new WorkerActor(options, plugins, token, exit));
@@ -71,7 +64,7 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
     protected override bool AroundReceive(Receive receive, object message)
     {
         if (_session is { } session
-            && message is ExecuteJob or ChunksAck or CancelQueuedJob or NodeReloadPlugin or NodeUnloadPlugin or StopWorkerNode or WorkerRegistered or WorkerRegistrationRefused
+            && message is ExecuteJob or ExecuteJobs or ChunksAck or CancelQueuedJob or NodeReloadPlugin or NodeUnloadPlugin or StopWorkerNode or WorkerRegistered or WorkerRegistrationRefused
             && !Sender.Path.Address.Equals(session))
         {
             _log.Warning("Dropped [{0}] from [{1}]: this node takes commands only from its manager at [{2}]", message.GetType().Name, Sender.Path, session);
@@ -113,79 +106,38 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
                 _session = Sender.Path.Address;
                 _log.Info("Registered as [{0}] with [{1}]", _options.WorkerId, Sender.Path);
                 _manager = Sender;
-                Context.Become(_idle);
+                var jobs = new JobLoop(_plugins, Sender, Self, _options.WorkerId, _maxMessageBytes, _stopping.Token);
+                Context.Become(message => Registered(message, jobs));
                 return true;
             default:
                 return false;
         }
     }
 
-    private bool Idle(object message)
+    private bool Registered(object message, JobLoop jobs)
     {
-        var manager = _manager;
         switch (message)
         {
-            case ExecuteJob job when _cancelled.Remove(job.JobId):
-                return true; // cancelled while it waited
             case ExecuteJob job:
-                _queued.Remove(job.JobId);
-                var self = Self;
-                var runner = new JobRunner(job, manager, self, _options.WorkerId, _maxMessageBytes);
-                var plugins = _plugins;
-                var stopping = _stopping.Token;
-                // The outcome goes to the manager from the job's own thread, like its chunks and after them, not through
-                // this actor's mailbox: one thread hand-off less between a job's end and the manager. With the memory
-                // right after the job, so that the manager can recycle a node that grew past its limit.
-                Task.Run(async () =>
-                {
-                    var outcome = await runner.RunAsync(plugins, stopping).ConfigureAwait(false);
-                    manager.Tell(outcome switch
-                    {
-                        NodeJobSucceeded done => done with { MemoryBytes = NodeMemory.WorkingSetBytes() },
-                        NodeJobFailed failed => failed with { MemoryBytes = NodeMemory.WorkingSetBytes() },
-                        _ => outcome,
-                    }, self); // an explicit sender: off the actor's thread, the implicit one is whatever that thread last ran
-                }).PipeTo(Self, success: () => JobEnded.Instance, failure: _ => JobEnded.Instance);
-                Context.Become(busy => Busy(busy, runner));
+                jobs.Add(job);
+                return true;
+            case ExecuteJobs sentAhead:
+                jobs.Add(sentAhead.Jobs);
+                return true;
+            case ChunksAck ack:
+                // An acknowledgement that crossed its job's end has nothing left to release.
+                if (jobs.Running is { } running && running.JobId == ack.JobId)
+                    running.Credits.Release(ack.Count);
+                return true;
+            case CancelQueuedJob cancel:
+                CancelQueued(cancel, jobs);
                 return true;
             case NodeReloadPlugin reload:
-                RunCommand(reload.CorrelationId, reload.PluginName, () => _plugins.ReloadAsync(reload.PluginName, reload.ConfigJson, _stopping.Token));
+                jobs.Add(new PluginCommand(reload.CorrelationId, reload.PluginName,
+                    (plugins, stopping) => plugins.ReloadAsync(reload.PluginName, reload.ConfigJson, stopping), Sender));
                 return true;
             case NodeUnloadPlugin unload:
-                RunCommand(unload.CorrelationId, unload.PluginName, () => _plugins.UnloadAsync(unload.PluginName));
-                return true;
-            case CancelQueuedJob cancel:
-                CancelQueued(cancel, runner: null);
-                return true;
-            default:
-                return Common(message);
-        }
-    }
-
-    private bool Busy(object message, JobRunner? runner)
-    {
-        switch (message)
-        {
-            case ChunksAck ack:
-                runner?.Credits.Release(ack.Count);
-                return true;
-            case JobEnded:
-                // The manager has the outcome: the next job this node holds starts now.
-                BackToIdle();
-                return true;
-            case CommandDone done:
-                done.ReplyTo.Tell(done.Reply);
-                BackToIdle();
-                return true;
-            case ExecuteJob job:
-                _queued.Add(job.JobId);
-                Stash.Stash();
-                return true;
-            case NodeReloadPlugin or NodeUnloadPlugin:
-                Stash.Stash();
-                return true;
-            case CancelQueuedJob cancel:
-                CancelQueued(cancel, runner);
+                jobs.Add(new PluginCommand(unload.CorrelationId, unload.PluginName, (plugins, _) => plugins.UnloadAsync(unload.PluginName), Sender));
                 return true;
             default:
                 return Common(message);
@@ -193,27 +145,13 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
     }
 
     /// <summary>Drops the job if it still waits; a job already started is the proxy's to kill (it hears Removed = false).</summary>
-    private void CancelQueued(CancelQueuedJob cancel, JobRunner? runner)
+    private void CancelQueued(CancelQueuedJob cancel, JobLoop jobs)
     {
-        var removed = _queued.Remove(cancel.JobId) && _cancelled.Add(cancel.JobId);
-        if (!removed && runner?.JobId != cancel.JobId)
+        var removed = jobs.TryDrop(cancel.JobId);
+        if (!removed && jobs.Running?.JobId != cancel.JobId)
             _log.Debug("Cancel of job [{0}], which this node is not holding", cancel.JobId);
-        Sender.Tell(new QueuedJobCancelled(cancel.JobId, removed));
-    }
-
-    private void BackToIdle()
-    {
-        Context.Become(_idle);
-        Stash.UnstashAll();
-    }
-
-    private void RunCommand(long correlationId, string pluginName, Func<Task> command)
-    {
-        var replyTo = Sender;
-        Task.Run(command).PipeTo(Self,
-            success: () => new CommandDone(replyTo, new NodePluginCommandReply(correlationId, pluginName, true, null)),
-            failure: e => new CommandDone(replyTo, new NodePluginCommandReply(correlationId, pluginName, false, e.GetBaseException().Message)));
-        Context.Become(busy => Busy(busy, runner: null));
+        // After the outcomes still waiting: "not removed" about a job that has ended must reach the proxy after its end.
+        jobs.Outbox.Send(new QueuedJobCancelled(cancel.JobId, removed));
     }
 
     private bool Common(object message)
@@ -251,13 +189,6 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers, IWithStash
         _exit.TrySetResult(code);
         Context.Stop(Self);
     }
-
-    private sealed class JobEnded : INoSerializationVerificationNeeded
-    {
-        public static readonly JobEnded Instance = new();
-    }
-
-    private sealed record CommandDone(IActorRef ReplyTo, NodePluginCommandReply Reply) : INoSerializationVerificationNeeded;
 
     private sealed class RetryRegistration : IDeadLetterSuppression
     {

@@ -33,6 +33,12 @@ public sealed record NodeJobSucceeded(string JobId, string? ResultJson, long Chu
 
 public sealed record NodeJobFailed(string JobId, string Error, long MemoryBytes = 0) : IWorkerWireMessage;
 
+/// <summary>
+/// The outcomes (<see cref="NodeJobSucceeded"/>, <see cref="NodeJobFailed"/>) of consecutive jobs that ended in quick
+/// succession, in the order they ran: one message instead of one per job. Taken as if each had come alone, in order.
+/// </summary>
+public sealed record NodeJobsEnded(ImmutableArray<IWorkerWireMessage> Outcomes) : IWorkerWireMessage;
+
 /// <summary>The node is alive; sent every heartbeat interval and before each job outcome.</summary>
 public sealed record NodeHeartbeat(long MemoryBytes) : IWorkerWireMessage;
 
@@ -63,6 +69,12 @@ public sealed record ExecuteJob(
     bool Stream,
     string ConfigJson,
     int ChunkWindow) : IWorkerWireMessage;
+
+/// <summary>
+/// Jobs sent ahead together to a busy node, in the order it runs them: one message instead of one per job. Taken as if
+/// each had come alone, in order.
+/// </summary>
+public sealed record ExecuteJobs(ImmutableArray<ExecuteJob> Jobs) : IWorkerWireMessage;
 
 /// <summary>
 /// Drops a job the node holds in its queue behind the running one (it was sent ahead, see WorkerConfig.PipelineDepth),

@@ -72,6 +72,12 @@ internal sealed class RemoteNodeProxyActor : ReceiveActor, IWithTimers
         // Only the running job's outcome ends it: one about another job (sent before a cancel crossed it) is dropped below.
         Receive<NodeJobSucceeded>(done => done.JobId == jobId && Sender.Equals(node), done => Finish(node, done));
         Receive<NodeJobFailed>(failed => failed.JobId == jobId && Sender.Equals(node), failed => Finish(node, failed));
+        // This node holds one job at a time, so a batch has at most the running job's outcome; any other is dropped.
+        Receive<NodeJobsEnded>(_ => Sender.Equals(node), ended =>
+        {
+            if (ended.Outcomes.FirstOrDefault(outcome => JobIdOf(outcome) == jobId) is { } outcome)
+                Finish(node, outcome);
+        });
         Receive<CancelRunningJob>(cancel => cancel.JobId == jobId, _ =>
         {
             // The only way to stop a plugin that never checks its token is to end its process: the node exits, its
@@ -109,7 +115,7 @@ internal sealed class RemoteNodeProxyActor : ReceiveActor, IWithTimers
             ExpectHeartbeat();
             Context.Parent.Tell(heartbeat);
         });
-        Receive<IWorkerWireMessage>(message => message is NodeJobSucceeded or NodeJobFailed or NodeChunks or NodeProgress or NodeHeartbeat, message =>
+        Receive<IWorkerWireMessage>(message => message is NodeJobSucceeded or NodeJobFailed or NodeJobsEnded or NodeChunks or NodeProgress or NodeHeartbeat, message =>
             _log.Debug("Worker [{0}] dropped [{1}] from [{2}]: not about the running job of its node", _workerId, message.GetType().Name, Sender));
         Receive<HeartbeatMissed>(_ => throw new WorkerLostException(_workerId, Pid, jobId,
             $"worker node on host {_host} was lost: no heartbeat for {_config.HeartbeatTimeout.TotalSeconds:0.#} s{during}"));
@@ -166,6 +172,13 @@ internal sealed class RemoteNodeProxyActor : ReceiveActor, IWithTimers
             ReceiveAny(_ => { });
         });
     }
+
+    private static string? JobIdOf(IWorkerWireMessage outcome) => outcome switch
+    {
+        NodeJobSucceeded done => done.JobId,
+        NodeJobFailed failed => failed.JobId,
+        _ => null,
+    };
 
     private WorkerLostException Lost(Terminated terminated, string? jobId)
     {

@@ -29,6 +29,10 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
 
     // The jobs sent to the node and not ended, in the order sent: the first runs, the others wait on the node.
     private readonly List<SentJob> _jobs = [];
+
+    // Jobs sent ahead while the node is busy, not yet on their way: they leave together on SendHeldJobs, which this
+    // proxy tells itself behind the RunJobs already in its mailbox, or before any other message to the node.
+    private readonly List<ExecuteJob> _unsent = [];
     private ILaunchedNode? _node;
     private IActorRef _nodeRef = ActorRefs.Nobody;
 
@@ -136,7 +140,7 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
                 BeginStop(node, then: null);
                 return true;
             case SlotPluginCommand command:
-                node.Tell(command.Command, Sender);
+                TellNode(node, command.Command, Sender);
                 return true;
             case ChunksAck:
                 return true;
@@ -152,23 +156,30 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
         switch (message)
         {
             case RunJob job:
-                Send(node, job); // waits on the node behind the running job
+                SendAhead(job); // waits on the node behind the running job
+                return true;
+            case SendHeldJobs:
+                SendUnsent(node);
                 return true;
             case NodeChunks or NodeProgress when Sender.Equals(node):
                 Context.Parent.Tell(message);
                 return true;
             case ChunksAck ack:
-                node.Tell(ack);
+                TellNode(node, ack);
                 return true;
             case NodeJobSucceeded or NodeJobFailed when Sender.Equals(node) && OutcomeJobId(message) == jobId:
-                Timers.Cancel(JobTimeoutKey.Instance);
-                Context.Parent.Tell(message);
-                _jobs.RemoveAt(0);
-                // The node starts the next job it holds as soon as it sent this outcome.
-                if (_jobs.Count > 0)
-                    StartTimeout(_jobs[0]);
-                else
-                    Context.Become(_idle);
+                EndRunningJob(message);
+                return true;
+            case NodeJobsEnded ended when Sender.Equals(node):
+                // Each as if it had come alone: ending a job changes no state but Idle once none is left, where an
+                // outcome is dropped as it would be alone.
+                foreach (var outcome in ended.Outcomes)
+                {
+                    if (_jobs.Count > 0 && OutcomeJobId(outcome) == _jobs[0].JobId)
+                        EndRunningJob(outcome);
+                    else
+                        Alive(outcome, _jobs.Count > 0 ? _jobs[0].JobId : null);
+                }
                 return true;
             case CancelRunningJob cancel when cancel.JobId == jobId:
                 KillToCancel(jobId);
@@ -176,7 +187,7 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
             case CancelRunningJob cancel:
                 // A job waiting on the node is dropped there; one not held any more has ended. The running one is never touched.
                 if (_jobs.Exists(sent => sent.JobId == cancel.JobId))
-                    node.Tell(new CancelQueuedJob(cancel.JobId));
+                    TellNode(node, new CancelQueuedJob(cancel.JobId)); // after the job itself
                 return true;
             case QueuedJobCancelled { Removed: true } cancelled:
                 _jobs.RemoveAll(sent => sent.JobId == cancelled.JobId);
@@ -196,18 +207,69 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
                 BeginStop(node, then: null);
                 return true;
             case SlotPluginCommand command:
-                node.Tell(command.Command, Sender);
+                TellNode(node, command.Command, Sender);
                 return true;
             default:
                 return Alive(message, jobId);
         }
     }
 
+    private void EndRunningJob(object outcome)
+    {
+        Timers.Cancel(JobTimeoutKey.Instance);
+        Context.Parent.Tell(outcome);
+        _jobs.RemoveAt(0);
+        // The node starts the next job it holds as soon as it sent this outcome.
+        if (_jobs.Count > 0)
+            StartTimeout(_jobs[0]);
+        else
+            Context.Become(_idle);
+    }
+
     private void Send(IActorRef node, RunJob job)
     {
-        node.Tell(new ExecuteJob(job.JobId, job.PluginId, job.ParametersJson, job.Stream, job.ConfigJson, _config.ResultQueueSize));
+        TellNode(node, ToExecute(job));
         _jobs.Add(new SentJob(job.JobId, job.Timeout));
     }
+
+    /// <summary>
+    /// A job for a busy node: it leaves with the others the manager sends meanwhile, in one message (each remote message
+    /// costs a serialization and an envelope on both sides). It waits for nothing but the messages already in this
+    /// proxy's mailbox, and the node has jobs to run until then.
+    /// </summary>
+    private void SendAhead(RunJob job)
+    {
+        if (_unsent.Count == 0)
+            Self.Tell(SendHeldJobs.Instance);
+        _unsent.Add(ToExecute(job));
+        _jobs.Add(new SentJob(job.JobId, job.Timeout));
+    }
+
+    private void SendUnsent(IActorRef node)
+    {
+        switch (_unsent.Count)
+        {
+            case 0:
+                return;
+            case 1:
+                node.Tell(_unsent[0]);
+                break;
+            default:
+                node.Tell(new ExecuteJobs([.. _unsent]));
+                break;
+        }
+        _unsent.Clear();
+    }
+
+    /// <summary>Every message to the node goes after the jobs sent before it: a cancel must find its job there.</summary>
+    private void TellNode(IActorRef node, object message, IActorRef? sender = null)
+    {
+        SendUnsent(node);
+        node.Tell(message, sender ?? Self);
+    }
+
+    private ExecuteJob ToExecute(RunJob job) =>
+        new(job.JobId, job.PluginId, job.ParametersJson, job.Stream, job.ConfigJson, _config.ResultQueueSize);
 
     /// <summary>A job's time limit counts from when the node starts it, not from when it was sent ahead.</summary>
     private void StartTimeout(SentJob job)
@@ -263,7 +325,7 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
         if (node is null)
             _node.Kill();
         else
-            node.Tell(StopWorkerNode.Instance);
+            TellNode(node, StopWorkerNode.Instance);
         Timers.StartSingleTimer(StopTimeoutKey.Instance, StopTimedOut.Instance, _config.ShutdownTimeout);
         Context.Become(message =>
         {
@@ -299,11 +361,14 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
                 ExpectHeartbeat();
                 Context.Parent.Tell(heartbeat);
                 return true;
-            case NodeJobSucceeded or NodeJobFailed or NodeChunks or NodeProgress or NodeHeartbeat:
+            case NodeJobSucceeded or NodeJobFailed or NodeJobsEnded or NodeChunks or NodeProgress or NodeHeartbeat:
                 // Sent before this slot's previous node was killed and still in flight then, or about a job that is not
                 // the running one: taken for the running job, it would end that job with another's outcome and leave
                 // the slot deaf to the real one.
                 _log.Debug("Worker [{0}] dropped [{1}] from [{2}]: not about the running job of its current node", _workerId, message.GetType().Name, Sender);
+                return true;
+            case SendHeldJobs:
+                SendUnsent(node);
                 return true;
             case HeartbeatMissed:
                 _log.Warning("Worker [{0}] pid [{1}] sent no heartbeat for [{2}]; killing it", _workerId, Pid, _config.HeartbeatTimeout);
@@ -369,6 +434,11 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
     private sealed record LaunchFailed(string Reason);
 
     private sealed record SentJob(string JobId, TimeSpan? Timeout);
+
+    private sealed class SendHeldJobs : IDeadLetterSuppression
+    {
+        public static readonly SendHeldJobs Instance = new();
+    }
 
     private sealed class StartTimedOut : IDeadLetterSuppression
     {

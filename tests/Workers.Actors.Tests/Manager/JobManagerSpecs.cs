@@ -268,6 +268,7 @@ public sealed class JobManagerSpecs(ITestOutputHelper output) : ManagerSpecBase(
         var proxy = Sys.ActorSelection(manager.Path / "worker-1");
         var killedNode = CreateTestProbe("killed-node");
         proxy.Tell(new NodeJobFailed(cancelled.Id, "cancelled"), killedNode.Ref);
+        proxy.Tell(new NodeJobsEnded([new NodeJobFailed(cancelled.Id, "cancelled"), new NodeJobSucceeded(next.Id, """{"from":"the killed node"}""", 0)]), killedNode.Ref);
         proxy.Tell(new NodeProgress(next.Id, 0.9, "from the killed node"), killedNode.Ref);
         proxy.Tell(new NodeJobSucceeded(next.Id, """{"from":"the killed node"}""", 0), killedNode.Ref);
 

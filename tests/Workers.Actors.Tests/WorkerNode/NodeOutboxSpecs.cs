@@ -1,0 +1,73 @@
+using Akka.TestKit.Xunit2;
+using Workers.WorkerNode;
+using Xunit.Abstractions;
+
+namespace Workers.Actors.Tests.WorkerNode;
+
+/// <summary>
+/// What a node sends about jobs reaches the proxy in the order it was sent, whether outcomes travel alone or together:
+/// a job's end always comes before what follows it (the next job's chunks, a cancel's answer).
+/// </summary>
+public sealed class NodeOutboxSpecs(ITestOutputHelper output) : TestKit(output: output)
+{
+    [Fact]
+    public async Task Should_send_a_lone_outcome_as_itself_from_the_node()
+    {
+        var proxy = CreateTestProbe("proxy");
+        var node = CreateTestProbe("node");
+        var outbox = new NodeOutbox(proxy.Ref, node.Ref);
+
+        outbox.SendOutcome(new NodeJobSucceeded("job-1", "{}", 0));
+
+        Assert.Equal(new NodeJobSucceeded("job-1", "{}", 0), await proxy.ExpectMsgAsync<NodeJobSucceeded>());
+        Assert.Equal(node.Ref, proxy.LastSender);
+    }
+
+    [Fact]
+    public async Task Should_deliver_outcomes_in_order_and_before_any_message_sent_after_them()
+    {
+        const int jobs = 1_000; // more than one batch holds
+        var proxy = CreateTestProbe("proxy");
+        var outbox = new NodeOutbox(proxy.Ref, CreateTestProbe("node").Ref);
+
+        for (var i = 0; i < jobs; i++)
+        {
+            outbox.SendOutcome(i % 7 == 0 ? new NodeJobFailed($"job-{i}", "failed") : new NodeJobSucceeded($"job-{i}", "{}", 0));
+            if (i % 100 == 99)
+                outbox.Send(new NodeProgress($"after-{i}", 0.5, null));
+        }
+        outbox.Send(new QueuedJobCancelled("last", false));
+
+        var heard = new List<string>();
+        while (heard.LastOrDefault() != "last")
+        {
+            var message = await proxy.ReceiveOneAsync(TimeSpan.FromSeconds(10));
+            if (message is NodeJobsEnded batch)
+                Assert.InRange(batch.Outcomes.Length, 2, NodeOutbox.MaxBatch);
+            heard.AddRange(message switch
+            {
+                NodeJobsEnded ended => ended.Outcomes.Select(JobIdOf),
+                NodeProgress progress => [progress.JobId],
+                QueuedJobCancelled cancelled => [cancelled.JobId],
+                _ => [JobIdOf(message)],
+            });
+        }
+
+        var expected = new List<string>();
+        for (var i = 0; i < jobs; i++)
+        {
+            expected.Add($"job-{i}");
+            if (i % 100 == 99)
+                expected.Add($"after-{i}");
+        }
+        expected.Add("last");
+        Assert.Equal(expected, heard);
+    }
+
+    private static string JobIdOf(object outcome) => outcome switch
+    {
+        NodeJobSucceeded done => done.JobId,
+        NodeJobFailed failed => failed.JobId,
+        _ => throw new InvalidOperationException($"Not an outcome: {outcome}"),
+    };
+}
