@@ -35,8 +35,10 @@ internal sealed class WorkerWireSerializer(ExtendedActorSystem actorSystem) : Se
     public override string Manifest(object o) => o switch
     {
         ExecuteJob => "x",
+        ExecuteJobs => "X",
         NodeJobSucceeded => "s",
         NodeJobFailed => "f",
+        NodeJobsEnded => "E",
         NodeChunks => "c",
         ChunksAck => "a",
         NodeProgress => "p",
@@ -85,23 +87,38 @@ internal sealed class WorkerWireSerializer(ExtendedActorSystem actorSystem) : Se
         switch (message)
         {
             case ExecuteJob job:
-                w.String(job.JobId);
-                w.String(job.PluginId);
-                w.String(job.ParametersJson);
-                w.Bool(job.Stream);
-                w.String(job.ConfigJson);
-                w.Int(job.ChunkWindow);
+                WriteJob(ref w, job);
+                break;
+            case ExecuteJobs batch:
+                w.Count(batch.Jobs.Length);
+                foreach (var job in batch.Jobs)
+                    WriteJob(ref w, job);
                 break;
             case NodeJobSucceeded done:
-                w.String(done.JobId);
-                w.NullableString(done.ResultJson);
-                w.Long(done.ChunkCount);
-                w.Long(done.MemoryBytes);
+                WriteSucceeded(ref w, done);
                 break;
             case NodeJobFailed failed:
-                w.String(failed.JobId);
-                w.String(failed.Error);
-                w.Long(failed.MemoryBytes);
+                WriteFailed(ref w, failed);
+                break;
+            case NodeJobsEnded ended:
+                // Each outcome behind a flag: true for a success, false for a failure.
+                w.Count(ended.Outcomes.Length);
+                foreach (var outcome in ended.Outcomes)
+                {
+                    switch (outcome)
+                    {
+                        case NodeJobSucceeded done:
+                            w.Bool(true);
+                            WriteSucceeded(ref w, done);
+                            break;
+                        case NodeJobFailed failed:
+                            w.Bool(false);
+                            WriteFailed(ref w, failed);
+                            break;
+                        default:
+                            throw new ArgumentException($"{outcome.GetType()} is not a job outcome.", nameof(message));
+                    }
+                }
                 break;
             case NodeChunks chunks:
                 w.String(chunks.JobId);
@@ -165,11 +182,60 @@ internal sealed class WorkerWireSerializer(ExtendedActorSystem actorSystem) : Se
         }
     }
 
+    private static void WriteJob(ref WireWriter w, ExecuteJob job)
+    {
+        w.String(job.JobId);
+        w.String(job.PluginId);
+        w.String(job.ParametersJson);
+        w.Bool(job.Stream);
+        w.String(job.ConfigJson);
+        w.Int(job.ChunkWindow);
+    }
+
+    private static void WriteSucceeded(ref WireWriter w, NodeJobSucceeded done)
+    {
+        w.String(done.JobId);
+        w.NullableString(done.ResultJson);
+        w.Long(done.ChunkCount);
+        w.Long(done.MemoryBytes);
+    }
+
+    private static void WriteFailed(ref WireWriter w, NodeJobFailed failed)
+    {
+        w.String(failed.JobId);
+        w.String(failed.Error);
+        w.Long(failed.MemoryBytes);
+    }
+
+    private static ExecuteJob ReadJob(ref WireReader r) => new(r.String(), r.String(), r.String(), r.Bool(), r.String(), r.Int());
+
+    private static NodeJobSucceeded ReadSucceeded(ref WireReader r) => new(r.String(), r.NullableString(), r.Long(), r.Long());
+
+    private static NodeJobFailed ReadFailed(ref WireReader r) => new(r.String(), r.String(), r.Long());
+
+    private static ExecuteJobs ReadJobs(ref WireReader r)
+    {
+        var jobs = ImmutableArray.CreateBuilder<ExecuteJob>(r.Count());
+        for (var i = 0; i < jobs.Capacity; i++)
+            jobs.Add(ReadJob(ref r));
+        return new ExecuteJobs(jobs.MoveToImmutable());
+    }
+
+    private static NodeJobsEnded ReadOutcomes(ref WireReader r)
+    {
+        var outcomes = ImmutableArray.CreateBuilder<IWorkerWireMessage>(r.Count());
+        for (var i = 0; i < outcomes.Capacity; i++)
+            outcomes.Add(r.Bool() ? ReadSucceeded(ref r) : ReadFailed(ref r));
+        return new NodeJobsEnded(outcomes.MoveToImmutable());
+    }
+
     private object Read(ref WireReader r, string manifest) => manifest switch
     {
-        "x" => new ExecuteJob(r.String(), r.String(), r.String(), r.Bool(), r.String(), r.Int()),
-        "s" => new NodeJobSucceeded(r.String(), r.NullableString(), r.Long(), r.Long()),
-        "f" => new NodeJobFailed(r.String(), r.String(), r.Long()),
+        "x" => ReadJob(ref r),
+        "X" => ReadJobs(ref r),
+        "s" => ReadSucceeded(ref r),
+        "f" => ReadFailed(ref r),
+        "E" => ReadOutcomes(ref r),
         "c" => new NodeChunks(r.String(), r.Long(), r.Strings()),
         "a" => new ChunksAck(r.String(), r.Int()),
         "p" => new NodeProgress(r.String(), r.Double(), r.NullableString()),
@@ -239,7 +305,8 @@ internal sealed class WorkerWireSerializer(ExtendedActorSystem actorSystem) : Se
             Encoding.UTF8.GetBytes(value, Take(bytes));
         }
 
-        private void Count(int value)
+        /// <summary>A length or a number of items, 7 bits at a time.</summary>
+        public void Count(int value)
         {
             var count = (uint)value;
             while (count >= 0x80)
@@ -284,22 +351,32 @@ internal sealed class WorkerWireSerializer(ExtendedActorSystem actorSystem) : Se
 
         public double Double() => BinaryPrimitives.ReadDoubleLittleEndian(Take(8));
 
-        public string String() => Encoding.UTF8.GetString(Take(Count()));
+        public string String() => Encoding.UTF8.GetString(Take(Length()));
 
-        public string? NullableString() => Count() is var biased and > 0 ? Encoding.UTF8.GetString(Take(biased - 1)) : null;
+        public string? NullableString() => Length() is var biased and > 0 ? Encoding.UTF8.GetString(Take(biased - 1)) : null;
 
         public ImmutableArray<string> Strings()
         {
             var count = Count();
-            if (count > _bytes.Length - _position)
-                throw new ArgumentOutOfRangeException("message", $"{count} strings cannot fit in what is left of the message");
             var items = ImmutableArray.CreateBuilder<string>(count);
             for (var i = 0; i < count; i++)
                 items.Add(String());
             return items.MoveToImmutable();
         }
 
-        private int Count()
+        /// <summary>
+        /// A number of items: each takes at least a byte, so a count larger than what is left of the message is refused
+        /// before anything that size is allocated.
+        /// </summary>
+        public int Count()
+        {
+            var count = Length();
+            return count <= _bytes.Length - _position
+                ? count
+                : throw new ArgumentOutOfRangeException("message", $"{count} items cannot fit in what is left of the message");
+        }
+
+        private int Length()
         {
             uint value = 0;
             for (var shift = 0; shift < 35; shift += 7)
