@@ -6,7 +6,9 @@ namespace Workers.WorkerNode;
 /// Where a node's start-up time goes, for tuning: with <c>WORKERS_NODE_TRACE_STARTUP=1</c> in its environment the
 /// node writes one line to stderr once registered, with the milliseconds from its process start to each phase,
 /// the process's CPU time by then (less noisy than the wall clock on a busy machine), and how many methods the JIT had
-/// compiled by then, in how long. A node that gives up registering writes it too.
+/// compiled by then, in how long, and a second line with the assemblies loaded by then that are not the runtime's own
+/// (those are what ReadyToRun must cover, see WorkerNodeReadyToRunAssemblies in the project file). A node that gives up
+/// registering writes them too.
 /// Off by default: reading the process start time loads more than a node needs.
 /// </summary>
 internal static class StartupTrace
@@ -35,5 +37,10 @@ internal static class StartupTrace
             Console.Error.WriteLine("startup: " + string.Join(", ", Phases.Select(p => $"{p.Phase} {(p.At - started).TotalMilliseconds:0} ms (cpu {p.Cpu.TotalMilliseconds:0} ms, jit {p.Jitted} methods, {p.JitTime.TotalMilliseconds:0} ms)")));
             Phases.Clear();
         }
+        var runtime = Path.GetDirectoryName(typeof(object).Assembly.Location);
+        Console.Error.WriteLine("startup: loaded " + string.Join(", ", AppDomain.CurrentDomain.GetAssemblies()
+            .Where(a => a.IsDynamic || Path.GetDirectoryName(a.Location) != runtime)
+            .Select(a => a.GetName().Name)
+            .Order(StringComparer.Ordinal)));
     }
 }
