@@ -29,6 +29,8 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
     /// <summary>Events recorded in the current burst of messages, and the acks to send back once they are written.</summary>
     private List<IJobStoreRecord> _unsent = [];
     private List<object> _unsentAcks = [];
+    /// <summary>Batches sent to the journal and not yet written.</summary>
+    private int _batchesWriting;
     private JobStoreConfig? _store;
     private IActorRef? _journal;
     private string? _storeProblem;
@@ -222,6 +224,7 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
         {
             foreach (var record in batch.Records)
                 WriteFailed(record, failed.Reason);
+            BatchWritten();
         }
         else
         {
@@ -280,6 +283,7 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
         _awaitingStore.Clear();
         _unsent.Clear(); // lost with the journal; the snapshot saved when the new one is up covers them
         _unsentAcks.Clear();
+        _batchesWriting = 0;
         foreach (var notice in _unannounced.Values)
             notice.Written = true; // the store lost them; the jobs did end, and that is told
         _unannounced.Clear();
@@ -293,10 +297,12 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
         new($"The job store is unavailable ({_storeProblem}); retry later.", JobRejectionKind.Unavailable);
 
     /// <summary>
-    /// Records a journal event; <paramref name="ack"/> comes back to the manager once it is written. The events of a
-    /// burst of messages (10,000 submissions at once) are written together as one <see cref="JobStoreBatch"/>, sent
-    /// when the manager reaches the <see cref="SendRecords"/> it told itself at the first of them. A snapshot follows
-    /// when enough events have gathered.
+    /// Records a journal event; <paramref name="ack"/> comes back to the manager once it is written. Events are written
+    /// together as one <see cref="JobStoreBatch"/> (group commit): the events of a burst of messages go when the manager
+    /// reaches the <see cref="SendRecords"/> it told itself at the first of them, and while a batch is being written the
+    /// next one gathers until that write is done. A row costs the journal about the same whatever it holds, so under
+    /// load the batches grow with the write time instead of one row being written per message; a lone event is written
+    /// at once. A snapshot follows when enough events have gathered.
     /// </summary>
     private void Record(IJobStoreRecord record, object? ack = null)
     {
@@ -308,23 +314,33 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
         if (ack is not null)
             _unsentAcks.Add(ack);
         if (_unsent.Count >= MaxBatch)
-            SendUnsentRecords();
+            SendUnsentRecords(now: true);
         // A snapshot holds every job: waiting for as many events as jobs keeps its cost proportional to the work done.
         if (++_eventsSinceSnapshot >= Math.Max(_options.Store.SnapshotEvery, _jobs.Count))
             SaveSnapshot();
     }
 
-    private void SendUnsentRecords()
+    /// <summary>Sends the gathered events, unless a batch is still being written (<paramref name="now"/>: send anyway).</summary>
+    private void SendUnsentRecords(bool now = false)
     {
-        if (_unsent.Count == 0 || _journal is null)
+        if (_unsent.Count == 0 || _journal is null || (_batchesWriting > 0 && !now))
             return;
         _journal.Tell(new StoreBatch(_unsent, _unsentAcks));
+        _batchesWriting++;
         _unsent = [];
         _unsentAcks = [];
     }
 
+    /// <summary>A batch is written (or failed): the events gathered meanwhile go now.</summary>
+    private void BatchWritten()
+    {
+        _batchesWriting = Math.Max(0, _batchesWriting - 1);
+        SendUnsentRecords();
+    }
+
     private void Handle(RecordsStored stored)
     {
+        BatchWritten();
         foreach (var ack in stored.Acks)
         {
             switch (ack)
@@ -346,7 +362,7 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
     {
         if (_journal is null)
             return;
-        SendUnsentRecords(); // the snapshot covers them: they reach the journal first
+        SendUnsentRecords(now: true); // the snapshot covers them: they reach the journal first
         _eventsSinceSnapshot = 0;
         var jobs = new List<StoredJob>(_jobs.Count);
         foreach (var job in _jobs.Values)
@@ -401,7 +417,7 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
     {
         if (_journal is null)
             return Task.CompletedTask;
-        SendUnsentRecords();
+        SendUnsentRecords(now: true); // also those gathering behind a write: the flush waits for them too
         return _journal.Ask<Done>(FlushJournal.Instance, timeout);
     }
 

@@ -58,11 +58,8 @@ internal sealed class JobJournalActor : UntypedPersistentActor
         {
             case StoreBatch batch:
                 var acks = batch.Acks;
-                PersistAsync(new JobStoreBatch(batch.Records), _ =>
-                {
-                    if (acks.Count > 0)
-                        Context.Parent.Tell(new RecordsStored(acks));
-                });
+                // Answered even without acks: the manager sends its next batch once this one is written.
+                PersistAsync(new JobStoreBatch(batch.Records), _ => Context.Parent.Tell(new RecordsStored(acks)));
                 break;
             case FlushJournal:
                 // Runs after every event persisted before it: the graceful stop waits for the store to be complete.

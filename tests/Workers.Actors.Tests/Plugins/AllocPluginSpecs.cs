@@ -9,7 +9,9 @@ public class AllocPluginCollection;
 [Collection(nameof(AllocPluginSpecs))]
 public class AllocPluginSpecs
 {
-    private const int Mb = 64;
+    // Large against what the rest of the process allocates meanwhile: a collection runs alone, but threads left by
+    // earlier tests (ActorSystems shutting down, in-process nodes) still allocate, and 64 MB once missed the 10 % bound.
+    private const int Mb = 256;
     private const long Mebibyte = 1024 * 1024;
 
     [Fact]
