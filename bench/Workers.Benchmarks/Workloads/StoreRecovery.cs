@@ -109,7 +109,8 @@ internal sealed class StoreRecovery(BenchOptions options) : IWorkload, IDisposab
                 snapshotSent = true;
                 journal.Forward(save);
             });
-            Receive<RecordsStored>(_ =>
+            // Every batch is answered; only the last one carries an ack.
+            Receive<RecordsStored>(stored => stored.Acks.Contains("last"), _ =>
             {
                 lastWritten = true;
                 if (!snapshotSent)
