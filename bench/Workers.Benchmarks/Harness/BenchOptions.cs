@@ -7,13 +7,14 @@ namespace Workers.Benchmarks.Harness;
 internal sealed record BenchOptions
 {
     public const string Usage = """
-        Usage: Workers.Benchmarks [--quick] [--runs <n>] [--only <text>] [--pipeline-depth <n>]
+        Usage: Workers.Benchmarks [--quick] [--runs <n>] [--only <text>] [--pipeline-depth <n>] [--throughput-jobs <n>]
                Workers.Benchmarks --pong     (the ping-pong peer; started by the benchmark itself)
 
           --quick        fewer jobs and iterations, one run: a smoke run of every workload in under a minute
           --runs <n>     runs of every workload (default 3; 1 with --quick)
           --only <text>  run only the workloads whose name contains <text> (the ping-pong baseline always runs)
           --pipeline-depth <n>  WorkerConfig.PipelineDepth of every manager (default: the library's default)
+          --throughput-jobs <n> jobs per W1 run (default 10,000, as DESIGN section 10 says; more shows the steady state)
         """;
 
     public bool Quick { get; init; }
@@ -75,6 +76,10 @@ internal sealed record BenchOptions
                     break;
                 case "--pipeline-depth" when i + 1 < args.Count && int.TryParse(args[i + 1], out var depth) && depth > 0:
                     options = options with { PipelineDepth = depth };
+                    i++;
+                    break;
+                case "--throughput-jobs" when i + 1 < args.Count && int.TryParse(args[i + 1], out var jobs) && jobs > 0:
+                    options = options with { ThroughputJobs = jobs };
                     i++;
                     break;
                 case "--only" when i + 1 < args.Count:
