@@ -136,12 +136,6 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
             case RecycleNode recycle:
                 BeginStop(node, then: recycle.Reason);
                 return true;
-            case StopNode:
-                BeginStop(node, then: null);
-                return true;
-            case SlotPluginCommand command:
-                TellNode(node, command.Command, Sender);
-                return true;
             case ChunksAck:
                 return true;
             default:
@@ -157,9 +151,6 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
         {
             case RunJob job:
                 SendAhead(job); // waits on the node behind the running job
-                return true;
-            case SendHeldJobs:
-                SendUnsent(node);
                 return true;
             case NodeChunks or NodeProgress when Sender.Equals(node):
                 Context.Parent.Tell(message);
@@ -202,12 +193,6 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
             case JobTimedOut timedOut when timedOut.JobId == jobId:
                 _log.Warning("Worker [{0}] killing pid [{1}]: job [{2}] timed out after [{3}]", _workerId, Pid, jobId, timedOut.After);
                 KillAndAwaitExit(_ => new WorkerUnresponsiveException(_workerId, Pid, jobId, $"job timed out after {timedOut.After:c}"));
-                return true;
-            case StopNode:
-                BeginStop(node, then: null);
-                return true;
-            case SlotPluginCommand command:
-                TellNode(node, command.Command, Sender);
                 return true;
             default:
                 return Alive(message, jobId);
@@ -347,7 +332,10 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
         });
     }
 
-    /// <summary>How a registered node is seen to be alive, and what happens when it is not.</summary>
+    /// <summary>
+    /// What holds in every registered state: how a node is seen to be alive and what happens when it is not, the
+    /// manager's stop and plugin commands, and what a node sends that is not about its running job.
+    /// </summary>
     private bool Alive(object message, string? jobId)
     {
         var node = _nodeRef;
@@ -369,6 +357,12 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
                 return true;
             case SendHeldJobs:
                 SendUnsent(node);
+                return true;
+            case StopNode:
+                BeginStop(node, then: null);
+                return true;
+            case SlotPluginCommand command:
+                TellNode(node, command.Command, Sender);
                 return true;
             case HeartbeatMissed:
                 _log.Warning("Worker [{0}] pid [{1}] sent no heartbeat for [{2}]; killing it", _workerId, Pid, _config.HeartbeatTimeout);
