@@ -38,6 +38,9 @@ internal sealed record JobStoreConfig(string PersistenceId, string JournalPlugin
               # Submitting 10,000 jobs at once puts 10,000 events in one write; the default 5,000 would reject them.
               buffer-size = 100000
               batch-size = 500
+              # A row holds a whole batch of events (hundreds of kilobytes): as a parameter it is bound as it is, where
+              # the default (values written into the SQL text) would hex-encode it into a string first.
+              prefer-parameters-on-multirow-insert = true
               auto-initialize = true
               warn-on-auto-init-fail = true
               # An unreachable database is retried this often (it logs each time).

@@ -24,6 +24,7 @@ internal sealed record StoredJob
     public JobStatus Status { get; init; }
 
     /// <summary>The parameters the job was accepted with; null once it has finished.</summary>
+    [JsonConverter(typeof(EmbeddedJsonConverter))]
     public string? ParametersJson { get; init; }
 
     public bool Stream { get; init; }
@@ -32,6 +33,7 @@ internal sealed record StoredJob
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
+    [JsonConverter(typeof(EmbeddedJsonConverter))]
     public string? ResultJson { get; init; }
     public string? Error { get; init; }
     public string? WorkerId { get; init; }
@@ -45,7 +47,9 @@ internal sealed record JobAcceptedRecord(StoredJob Job) : IJobStoreRecord;
 internal sealed record JobStartedRecord(string JobId, string WorkerId, int WorkerPid, DateTimeOffset StartedAt) : IJobStoreRecord;
 
 /// <summary>The job's end, with where and when it ran (so a store without <see cref="JobStartedRecord"/>s still has them).</summary>
-internal sealed record JobEndedRecord(string JobId, JobStatus Status, DateTimeOffset CompletedAt, string? ResultJson, string? Error) : IJobStoreRecord
+internal sealed record JobEndedRecord(
+    string JobId, JobStatus Status, DateTimeOffset CompletedAt, [property: JsonConverter(typeof(EmbeddedJsonConverter))] string? ResultJson, string? Error)
+    : IJobStoreRecord
 {
     public DateTimeOffset? StartedAt { get; init; }
     public string? WorkerId { get; init; }

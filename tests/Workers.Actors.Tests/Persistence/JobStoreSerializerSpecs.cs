@@ -58,7 +58,40 @@ public sealed class JobStoreSerializerSpecs() : TestKit(WorkersConfiguration.Man
         var json = Encoding.UTF8.GetString(serializer.ToBinary(new JobAcceptedRecord(Job)));
 
         Assert.Contains("\"Status\":\"Running\"", json);
-        Assert.Contains("\"ParametersJson\":\"{\\u0022audio\\u0022:\\u0022a.wav\\u0022}\"", json);
+        // The parameters as the JSON they are, not as an escaped string.
+        Assert.Contains("\"ParametersJson\":{\"audio\":\"a.wav\"}", json);
+    }
+
+    [Fact]
+    public void Should_write_a_result_as_json_and_read_it_back_as_the_same_text()
+    {
+        var serializer = (JobStoreSerializer)Sys.Serialization.FindSerializerFor(new JobStoreBatch([]));
+        const string result = """{"text":"say \"hi\"","words":[1,2.5,null],"nested":{"ok":true}}""";
+        var ended = new JobEndedRecord("job-1", JobStatus.Completed, Job.StartedAt!.Value.AddSeconds(3), result, null);
+
+        var bytes = serializer.ToBinary(ended);
+        var back = (JobEndedRecord)serializer.FromBinary(bytes, "ended");
+
+        Assert.Contains("\"ResultJson\":" + result, Encoding.UTF8.GetString(bytes));
+        Assert.Equal(result, back.ResultJson);
+    }
+
+    [Fact]
+    public void Should_read_parameters_and_results_written_as_strings_by_earlier_versions()
+    {
+        var serializer = (JobStoreSerializer)Sys.Serialization.FindSerializerFor(new JobStoreBatch([]));
+        // A batch as the first durable version wrote it: the JSON of parameters and results inside escaped strings.
+        var earlier = """
+            {"Records":[
+              {"kind":"accepted","Job":{"Id":"job-1","PluginId":"echo","Sequence":1,"CreatedAt":"2026-11-28T06:00:00+00:00","Status":"Pending","ParametersJson":"{\u0022text\u0022:\u0022hi\u0022}"}},
+              {"kind":"ended","JobId":"job-1","Status":"Completed","CompletedAt":"2026-11-28T06:00:01+00:00","ResultJson":"{\u0022text\u0022:\u0022hi\u0022}"}
+            ]}
+            """;
+
+        var back = (JobStoreBatch)serializer.FromBinary(Encoding.UTF8.GetBytes(earlier), "batch");
+
+        Assert.Equal("""{"text":"hi"}""", ((JobAcceptedRecord)back.Records[0]).Job.ParametersJson);
+        Assert.Equal("""{"text":"hi"}""", ((JobEndedRecord)back.Records[1]).ResultJson);
     }
 
     [Fact]
