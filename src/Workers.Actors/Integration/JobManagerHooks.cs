@@ -31,7 +31,10 @@ public class JobManagerHooks
     /// </summary>
     public virtual ValueTask<string?> ValidateResourcesAsync(string pluginId, JsonElement pluginConfig) => ValueTask.FromResult<string?>(null);
 
-    /// <summary>Called after a job completed successfully (not on failure or cancel).</summary>
+    /// <summary>
+    /// Called after a job completed successfully (not on failure or cancel), with its <see cref="JobCompleted"/> event.
+    /// With a job store, only once the store has the job's end: a completion seen here is not undone by a restart.
+    /// </summary>
     public virtual void OnJobCompleted(JobSnapshot job)
     {
     }

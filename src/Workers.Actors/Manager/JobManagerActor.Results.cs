@@ -94,17 +94,6 @@ public sealed partial class JobManagerActor
         AfterJob(slot);
         EndJob(job, new JobCompleted(job.Id, result));
         StartQueued(slot);
-        if (_hooks is not null)
-        {
-            try
-            {
-                _hooks.OnJobCompleted(job.ToSnapshot());
-            }
-            catch (Exception e)
-            {
-                _log.Warning("OnJobCompleted failed for job [{0}]: {1}", job.Id, e.Message);
-            }
-        }
         Dispatch();
         ReportIdle(slot);
     }

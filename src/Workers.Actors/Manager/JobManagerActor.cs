@@ -290,11 +290,26 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
             Announce(job, terminal);
     }
 
-    /// <summary>Delivers the terminal event, answers waiting cancels, and forgets the job's per-job subscribers.</summary>
+    /// <summary>
+    /// Delivers the terminal event, calls <see cref="JobManagerHooks.OnJobCompleted"/>, answers waiting cancels, and
+    /// forgets the job's per-job subscribers. With a job store, only once the end is written: what the application
+    /// hears of a job's end, it finds again after a restart.
+    /// </summary>
     private void Announce(JobRecord job, IJobEvent terminal)
     {
         Deliver(terminal);
         WorkersTelemetry.OnJobEnded(_options.WorkerType, job.PluginId, job.Status, job.StartedAt, job.CompletedAt, terminal);
+        if (job.Status == JobStatus.Completed && _hooks is not null)
+        {
+            try
+            {
+                _hooks.OnJobCompleted(job.ToSnapshot());
+            }
+            catch (Exception e)
+            {
+                _log.Warning("OnJobCompleted failed for job [{0}]: {1}", job.Id, e.Message);
+            }
+        }
         if (job.CancelRequesters is { } requesters)
         {
             var cancelled = job.Status == JobStatus.Cancelled;

@@ -220,6 +220,44 @@ public sealed class JobStoreSpecs(ITestOutputHelper output) : ManagerSpecBase(ou
     }
 
     [Fact]
+    public async Task Should_call_OnJobCompleted_only_once_the_store_has_the_job_s_end()
+    {
+        var database = Path.Combine(_folder, "workers.db");
+        var hooks = new EndInStoreHooks(database);
+        var manager = await StartManagerAsync(options => Store(JobStoreOptions.Sqlite(database))(options) with { Hooks = hooks });
+
+        var jobs = new List<string>();
+        for (var i = 0; i < 20; i++)
+            jobs.Add((await SubmitAsync(manager, "echo", $$"""{"text":"{{i}}"}""")).Id);
+        foreach (var id in jobs)
+            await NextOfJobAsync<JobCompleted>(Events, id);
+
+        await AwaitAssertAsync(() => Assert.Equal(jobs, hooks.Called), Slow);
+        Assert.Empty(hooks.NotYetWritten);
+    }
+
+    /// <summary>Looks in the SQLite file, from inside the hook, for the end of the job it is called with.</summary>
+    private sealed class EndInStoreHooks(string database) : JobManagerHooks
+    {
+        private readonly List<string> _called = [];
+        private readonly List<string> _notYetWritten = [];
+
+        public IReadOnlyList<string> Called { get { lock (_called) return [.. _called]; } }
+        public IReadOnlyList<string> NotYetWritten { get { lock (_called) return [.. _notYetWritten]; } }
+
+        public override void OnJobCompleted(JobSnapshot job)
+        {
+            var written = RowsMentioning(database, "{\"kind\":\"ended\",\"JobId\":\"" + job.Id + "\"") > 0;
+            lock (_called)
+            {
+                _called.Add(job.Id);
+                if (!written)
+                    _notYetWritten.Add(job.Id);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Should_keep_the_jobs_of_two_managers_apart_in_one_SQLite_file()
     {
         var database = Path.Combine(_folder, "shared.db");
