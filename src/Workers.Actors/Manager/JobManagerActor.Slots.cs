@@ -22,29 +22,56 @@ public sealed partial class JobManagerActor
     {
         if (_stopping)
             return;
+        // Runs after nearly every message: no allocation on the way (the idle slots go into a list kept for it).
         while (_pending.Count > 0)
         {
             var spawnedMayRun = SlotPlanner.MayRunAnother(CountSpawned(WorkerState.Busy), _options.Worker.MaxWorkers);
-            var idle = _slots.Where(slot => slot.State == WorkerState.Idle && (slot.IsExternal || spawnedMayRun)).ToList();
-            if (idle.Count == 0)
+            _idleSlots.Clear();
+            foreach (var slot in _slots)
+            {
+                if (slot.State == WorkerState.Idle && (slot.IsExternal || spawnedMayRun))
+                    _idleSlots.Add(slot);
+            }
+            if (_idleSlots.Count == 0
+                || !_pending.TryDequeueFirst(this, static (self, job) => SlotRouter.Choose(self._idleSlots, job.PluginName, self._options.PinnedPlugins),
+                    out var next, out var chosen))
                 break;
-            Slot? chosen = null;
-            if (!_pending.TryDequeueFirst(job => (chosen = SlotRouter.Choose(idle, job.PluginName, _options.PinnedPlugins)) is not null, out var next))
-                break;
-            Run(chosen!, next);
+            Run(chosen, next);
         }
         SendAhead();
 
-        var free = _slots.Where(slot => slot is { IsExternal: false, State: WorkerState.NotStarted, Restart: SlotRestart.None }).ToList();
-        if (free.Count == 0)
+        var free = 0;
+        foreach (var slot in _slots)
+        {
+            if (IsFree(slot))
+                free++;
+        }
+        if (free == 0)
             return;
         var toStart = SlotPlanner.NodesToStart(CountSpawned(WorkerState.Busy), CountSpawned(WorkerState.Idle) + CountSpawned(WorkerState.Starting),
-            free.Count, PendingForSpawnedSlots(), _options.Worker.MaxWorkers, _options.Worker.WarmSpares);
-        foreach (var slot in free.Take(toStart))
-            StartSlot(slot);
+            free, PendingForSpawnedSlots(), _options.Worker.MaxWorkers, _options.Worker.WarmSpares);
+        for (var i = 0; i < _slots.Count && toStart > 0; i++)
+        {
+            if (!IsFree(_slots[i]))
+                continue;
+            StartSlot(_slots[i]);
+            toStart--;
+        }
     }
 
-    private int CountSpawned(WorkerState state) => _slots.Count(slot => !slot.IsExternal && slot.State == state);
+    /// <summary>A spawned slot with no node, and none about to be started again: it may be started for waiting jobs.</summary>
+    private static bool IsFree(Slot slot) => slot is { IsExternal: false, State: WorkerState.NotStarted, Restart: SlotRestart.None };
+
+    private int CountSpawned(WorkerState state)
+    {
+        var count = 0;
+        foreach (var slot in _slots)
+        {
+            if (!slot.IsExternal && slot.State == state)
+                count++;
+        }
+        return count;
+    }
 
     /// <summary>Pending jobs a spawned slot may run: a job pinned to external nodes only must not start a local node.</summary>
     private int PendingForSpawnedSlots() =>
@@ -66,7 +93,7 @@ public sealed partial class JobManagerActor
         if (_options.Worker.PipelineDepth < 2 || _pluginCommandsInFlight > 0 || CountSpawned(WorkerState.Busy) < _options.Worker.MaxWorkers)
             return;
         while (_pending.TryPeek(out var next)
-               && SlotRouter.ChooseAhead(_slots.Where(slot => !slot.IsExternal), next.PluginName, _options.Worker.PipelineDepth, _options.Worker.MaxJobsPerWorker) is { } slot)
+               && SlotRouter.ChooseAhead(_slots, next.PluginName, _options.Worker.PipelineDepth, _options.Worker.MaxJobsPerWorker) is { } slot)
         {
             _pending.TryDequeue(out _);
             if (Send(slot, next))

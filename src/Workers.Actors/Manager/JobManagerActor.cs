@@ -27,6 +27,8 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
     private readonly PendingJobQueue _pending = new();
     private readonly Subscribers _subscribers = new();
     private readonly List<Slot> _slots;
+    /// <summary>Filled by <see cref="Dispatch"/> with the slots a job may go to now; kept to spare an allocation per message.</summary>
+    private readonly List<Slot> _idleSlots = [];
     private readonly string? _nodeToken;
     private readonly ResourceNotifier _resources;
     private IActorRef? _broadcast;

@@ -52,17 +52,21 @@ internal sealed class PendingJobQueue
     }
 
     /// <summary>
-    /// Takes the first job in queue order that <paramref name="fits"/> (a slot may run it), leaving the jobs before it
-    /// queued in their places. Without pinning or external nodes the head always fits, so this costs one dequeue.
+    /// Takes the first job in queue order for which <paramref name="choose"/> (given <paramref name="state"/>) finds
+    /// something (the slot to run it), and that; the jobs before it stay queued in their places. Without pinning or
+    /// external nodes the head always fits, so this costs one dequeue and, with a static lambda, no allocation.
     /// </summary>
-    public bool TryDequeueFirst(Func<JobRecord, bool> fits, out JobRecord job)
+    public bool TryDequeueFirst<TState, TChoice>(TState state, Func<TState, JobRecord, TChoice?> choose, out JobRecord job, out TChoice choice)
+        where TChoice : class
     {
         List<JobRecord>? skipped = null;
+        choice = null!;
         var found = false;
         while (TryDequeue(out job))
         {
-            if (fits(job))
+            if (choose(state, job) is { } chosen)
             {
+                choice = chosen;
                 found = true;
                 break;
             }

@@ -46,7 +46,8 @@ internal static class SlotRouter
     };
 
     /// <summary>
-    /// Which busy slot a job is sent ahead to: one whose node runs, or will run last, the same plugin, holds fewer than
+    /// Which busy spawned slot a job is sent ahead to (an external node takes one job at a time: its proxy holds none
+    /// ahead): one whose node runs, or will run last, the same plugin, holds fewer than
     /// <paramref name="depth"/> jobs, would not pass <paramref name="maxJobsPerWorker"/> with it, and is not waiting to
     /// be recycled. The one holding fewest jobs, then the one that has waited longest; null if none.
     /// </summary>
@@ -55,7 +56,7 @@ internal static class SlotRouter
         Slot? best = null;
         foreach (var slot in slots)
         {
-            if (slot is not { State: WorkerState.Busy, RunningJob: { } running, RecycleAfterQueued: null })
+            if (slot is not { IsExternal: false, State: WorkerState.Busy, RunningJob: { } running, RecycleAfterQueued: null })
                 continue;
             var held = 1 + slot.Queued.Count;
             var last = slot.Queued.Count > 0 ? slot.Queued[^1] : running;

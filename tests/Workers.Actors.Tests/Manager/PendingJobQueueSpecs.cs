@@ -21,9 +21,11 @@ public sealed class PendingJobQueueSpecs
         foreach (var (id, priority) in new[] { ("a", 0), ("b", 5), ("c", 5), ("d", 1) })
             _queue.Enqueue(JobRecords.New(id, priority));
 
-        Assert.True(_queue.TryDequeueFirst(job => job.Id is "c" or "a", out var taken));
+        Assert.True(_queue.TryDequeueFirst(new[] { "c", "a" }, static (wanted, job) => wanted.Contains(job.Id) ? $"slot for {job.Id}" : null,
+            out var taken, out var slot));
         Assert.Equal("c", taken.Id);
-        Assert.False(_queue.TryDequeueFirst(job => job.Id == "zz", out _));
+        Assert.Equal("slot for c", slot);
+        Assert.False(_queue.TryDequeueFirst<string, string>("zz", static (wanted, job) => job.Id == wanted ? "slot" : null, out _, out _));
         Assert.Equal(3, _queue.Count);
         Assert.Equal(2, _queue.CountWhere(job => job.Id is "a" or "b"));
         Assert.Equal(["b", "d", "a"], DrainIds());

@@ -108,6 +108,17 @@ public class SlotRouterSpecs
     }
 
     [Fact]
+    public void Should_send_nothing_ahead_to_an_external_node()
+    {
+        var external = External("gpu-box", ["echo"], "echo");
+        external.State = WorkerState.Busy;
+        external.RunningJob = Job("echo");
+
+        Assert.Null(SlotRouter.ChooseAhead([external], "echo", depth: 4, maxJobsPerWorker: null));
+        Assert.Equal("worker-2", SlotRouter.ChooseAhead([external, Busy(2, "echo", queued: 2)], "echo", depth: 4, maxJobsPerWorker: null)!.WorkerId);
+    }
+
+    [Fact]
     public void Should_send_nothing_ahead_that_would_pass_MaxJobsPerWorker_or_to_a_slot_waiting_to_be_recycled()
     {
         var nearLimit = Busy(1, "echo", queued: 1);
