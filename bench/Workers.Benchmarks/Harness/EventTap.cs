@@ -81,10 +81,7 @@ internal sealed class Tap
                     NodeSeen(started.WorkerPid);
                     break;
                 case JobRejected rejected:
-                    // No workload expects a rejection: every wait would otherwise run into its timeout.
-                    var cause = new InvalidOperationException($"The manager rejected a job: {rejected.Reason}");
-                    _waiters.ForEach(waiter => waiter.Fail(cause));
-                    _waiters.Clear();
+                    FailAll(rejected);
                     return;
             }
             for (var i = _waiters.Count - 1; i >= 0; i--)
@@ -92,6 +89,15 @@ internal sealed class Tap
                 if (_waiters[i].Offer(message, now))
                     _waiters.RemoveAt(i);
             }
+        }
+
+        /// <summary>No workload expects a rejection: every wait would otherwise run into its timeout.</summary>
+        /// <remarks>Its own method: a lambda in OnReceive capturing a local would allocate for every event, counted as the manager's.</remarks>
+        private void FailAll(JobRejected rejected)
+        {
+            var cause = new InvalidOperationException($"The manager rejected a job: {rejected.Reason}");
+            _waiters.ForEach(waiter => waiter.Fail(cause));
+            _waiters.Clear();
         }
 
         private void NodeSeen(int pid)

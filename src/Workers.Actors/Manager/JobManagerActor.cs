@@ -380,9 +380,26 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         WorkersTelemetry.OnWorkerEvent(_options.WorkerType, @event);
     }
 
-    private Slot? SlotOf(IActorRef proxy) => _slots.Find(slot => proxy.Equals(slot.Proxy));
+    // Loops rather than List.Find with a closure: these run for every message from a node.
+    private Slot? SlotOf(IActorRef proxy)
+    {
+        foreach (var slot in _slots)
+        {
+            if (proxy.Equals(slot.Proxy))
+                return slot;
+        }
+        return null;
+    }
 
-    private Slot? SlotOf(JobRecord job) => _slots.Find(slot => slot.RunningJob == job);
+    private Slot? SlotOf(JobRecord job)
+    {
+        foreach (var slot in _slots)
+        {
+            if (slot.RunningJob == job)
+                return slot;
+        }
+        return null;
+    }
 
     private Slot? HeldBy(JobRecord job) => _slots.Find(slot => slot.Queued.Contains(job));
 

@@ -14,14 +14,27 @@ internal sealed class ResourceNotifier(IResourceManager? resources, string worke
 
     public void Exited(int pid) => Call(r => r.UnregisterWorker(pid));
 
-    public void Running(int pid, JobRecord job, PluginTarget target) => Call(r =>
+    // Running and Idle come with every job: without a resource manager they return before a closure is made.
+    public void Running(int pid, JobRecord job, PluginTarget target)
+    {
+        if (resources is not null)
+            ReportRunning(pid, job, target);
+    }
+
+    public void Idle(int pid, string? loadedPlugin)
+    {
+        if (resources is not null)
+            ReportIdle(pid, loadedPlugin);
+    }
+
+    private void ReportRunning(int pid, JobRecord job, PluginTarget target) => Call(r =>
     {
         var config = Config(target);
         r.UpdateWorkerState(pid, new WorkerResourceState("running", job.Id, target.PluginName, job.PluginId,
             hooks.ExtractPluginResourceIdentifier(config), config));
     });
 
-    public void Idle(int pid, string? loadedPlugin) =>
+    private void ReportIdle(int pid, string? loadedPlugin) =>
         Call(r => r.UpdateWorkerState(pid, new WorkerResourceState("idle", PluginName: loadedPlugin)));
 
     public void Reloaded(int pid, string pluginName, string configJson) => Call(r =>

@@ -14,13 +14,15 @@ internal static class SlotRouter
 {
     private static readonly IReadOnlyDictionary<string, ImmutableArray<string>> NoPins = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
 
-    public static Slot? Choose(IEnumerable<Slot> idle, string pluginName) => Choose(idle, pluginName, NoPins);
+    public static Slot? Choose(IReadOnlyList<Slot> idle, string pluginName) => Choose(idle, pluginName, NoPins);
 
-    public static Slot? Choose(IEnumerable<Slot> idle, string pluginName, IReadOnlyDictionary<string, ImmutableArray<string>> pins)
+    // The slots come as a list and are walked by index: a foreach over an interface would allocate an enumerator per job.
+    public static Slot? Choose(IReadOnlyList<Slot> idle, string pluginName, IReadOnlyDictionary<string, ImmutableArray<string>> pins)
     {
         Slot? best = null;
-        foreach (var slot in idle)
+        for (var i = 0; i < idle.Count; i++)
         {
+            var slot = idle[i];
             if (!MayRun(slot, pluginName, pins))
                 continue;
             if (best is null || Rank(slot, pluginName) < Rank(best, pluginName)
@@ -51,11 +53,12 @@ internal static class SlotRouter
     /// <paramref name="depth"/> jobs, would not pass <paramref name="maxJobsPerWorker"/> with it, and is not waiting to
     /// be recycled. The one holding fewest jobs, then the one that has waited longest; null if none.
     /// </summary>
-    public static Slot? ChooseAhead(IEnumerable<Slot> slots, string pluginName, int depth, int? maxJobsPerWorker)
+    public static Slot? ChooseAhead(IReadOnlyList<Slot> slots, string pluginName, int depth, int? maxJobsPerWorker)
     {
         Slot? best = null;
-        foreach (var slot in slots)
+        for (var i = 0; i < slots.Count; i++)
         {
+            var slot = slots[i];
             if (slot is not { IsExternal: false, State: WorkerState.Busy, RunningJob: { } running, RecycleAfterQueued: null })
                 continue;
             var held = 1 + slot.Queued.Count;

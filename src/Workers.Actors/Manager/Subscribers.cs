@@ -31,21 +31,22 @@ internal sealed class Subscribers
     public void Ack(IActorRef subscriber, int count)
     {
         if (_windows.TryGetValue(subscriber, out var window))
-            Track(window, () => window.Outstanding = Math.Max(0, window.Outstanding - count));
+            Track(window, Math.Max(0, window.Outstanding - count));
     }
 
-    private void Track(AckWindow window, Action change)
+    private void Track(AckWindow window, int outstanding)
     {
         var wasOver = window.IsOver;
-        change();
+        window.Outstanding = outstanding;
         _overWindow += (window.IsOver ? 1 : 0) - (wasOver ? 1 : 0);
     }
 
+    // Every event passes here, once per subscriber: no closure on the way.
     private void Deliver(IActorRef subscriber, object @event, IActorRef sender)
     {
         subscriber.Tell(@event, sender);
         if (_windows.TryGetValue(subscriber, out var window))
-            Track(window, () => window.Outstanding++);
+            Track(window, window.Outstanding + 1);
     }
 
     private void AddTo(IActorRef subscriber, string? jobId)
@@ -72,7 +73,7 @@ internal sealed class Subscribers
 
     /// <summary>Forgets the per-job subscribers of a job that has ended; returns them so they can be unwatched.</summary>
     public IReadOnlyCollection<IActorRef> DropJob(string jobId) =>
-        _byJob.Remove(jobId, out var set) ? set : [];
+        _byJob.Remove(jobId, out var set) ? set : Array.Empty<IActorRef>(); // not [], which would be a new HashSet for every job
 
     public bool IsKnown(IActorRef subscriber) =>
         _all.Contains(subscriber) || _byJob.Values.Any(set => set.Contains(subscriber));

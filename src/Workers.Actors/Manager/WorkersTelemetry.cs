@@ -109,8 +109,9 @@ public static class WorkersTelemetry
         }
     }
 
-    private static KeyValuePair<string, object?>[] Tags(string workerType, string pluginId) =>
-        [new("worker.type", workerType), new("plugin", pluginId)];
+    /// <summary>A struct: recording a job's metrics allocates nothing.</summary>
+    private static TagList Tags(string workerType, string pluginId) =>
+        new() { { "worker.type", workerType }, { "plugin", pluginId } };
 
     private static IEnumerable<Measurement<int>> ObservePending() =>
         PendingByType.Select(pair => new Measurement<int>(pair.Value, new KeyValuePair<string, object?>("worker.type", pair.Key)));

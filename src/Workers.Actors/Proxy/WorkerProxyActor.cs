@@ -177,11 +177,12 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
                 return true;
             case CancelRunningJob cancel:
                 // A job waiting on the node is dropped there; one not held any more has ended. The running one is never touched.
-                if (_jobs.Exists(sent => sent.JobId == cancel.JobId))
+                if (IndexOfHeld(cancel.JobId) >= 0)
                     TellNode(node, new CancelQueuedJob(cancel.JobId)); // after the job itself
                 return true;
             case QueuedJobCancelled { Removed: true } cancelled:
-                _jobs.RemoveAll(sent => sent.JobId == cancelled.JobId);
+                if (IndexOfHeld(cancelled.JobId) is var index and >= 0)
+                    _jobs.RemoveAt(index);
                 Context.Parent.Tell(cancelled);
                 return true;
             case QueuedJobCancelled cancelled when cancelled.JobId == jobId:
@@ -191,12 +192,29 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
             case QueuedJobCancelled:
                 return true; // it has ended: its outcome came first
             case JobTimedOut timedOut when timedOut.JobId == jobId:
-                _log.Warning("Worker [{0}] killing pid [{1}]: job [{2}] timed out after [{3}]", _workerId, Pid, jobId, timedOut.After);
-                KillAndAwaitExit(_ => new WorkerUnresponsiveException(_workerId, Pid, jobId, $"job timed out after {timedOut.After:c}"));
+                KillForTimeout(timedOut);
                 return true;
             default:
                 return Alive(message, jobId);
         }
+    }
+
+    // Kept out of Busy: a lambda there capturing its locals would cost an allocation for every message.
+    private void KillForTimeout(JobTimedOut timedOut)
+    {
+        _log.Warning("Worker [{0}] killing pid [{1}]: job [{2}] timed out after [{3}]", _workerId, Pid, timedOut.JobId, timedOut.After);
+        KillAndAwaitExit(_ => new WorkerUnresponsiveException(_workerId, Pid, timedOut.JobId, $"job timed out after {timedOut.After:c}"));
+    }
+
+    /// <summary>Where the job is among those sent to the node and not ended; -1 if it is not.</summary>
+    private int IndexOfHeld(string jobId)
+    {
+        for (var i = 0; i < _jobs.Count; i++)
+        {
+            if (_jobs[i].JobId == jobId)
+                return i;
+        }
+        return -1;
     }
 
     private void EndRunningJob(object outcome)
