@@ -315,8 +315,9 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
             _unsentAcks.Add(ack);
         if (_unsent.Count >= MaxBatch)
             SendUnsentRecords(now: true);
-        // A snapshot holds every job: waiting for as many events as jobs keeps its cost proportional to the work done.
-        if (++_eventsSinceSnapshot >= Math.Max(_options.Store.SnapshotEvery, _jobs.Count))
+        // A snapshot holds every job: waiting for two events per job (each job's accepted and ended) keeps its cost
+        // proportional to the work done, a job written about twice more; a recovery replays at most that many events.
+        if (++_eventsSinceSnapshot >= Math.Max(_options.Store.SnapshotEvery, 2L * _jobs.Count))
             SaveSnapshot();
     }
 

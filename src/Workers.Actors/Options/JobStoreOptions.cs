@@ -49,7 +49,8 @@ public sealed record JobStoreOptions
 
     /// <summary>
     /// The fewest journal events between two snapshots (default 10,000). A snapshot holds every job, so the manager
-    /// also waits for as many events as it has jobs: the cost of snapshots stays proportional to the work done.
+    /// also waits for twice as many events as it has jobs (a job's own two: accepted and ended): the cost of snapshots
+    /// stays proportional to the work done, and a recovery replays at most about two events per job it holds.
     /// </summary>
     public int SnapshotEvery { get; init; } = 10_000;
 
