@@ -29,7 +29,7 @@ internal sealed class BenchmarkRunner(BenchOptions options, NodeReaper reaper)
             new ColdStart(options),
             new StoreRecovery(options),
         ];
-        IWorkload[] workloads = [.. (Environment.GetEnvironmentVariable("BENCH_NO_PING") is null ? new IWorkload[] { pingPong } : []), .. measured.Where(w => options.Only is null || w.Name.Contains(options.Only, StringComparison.OrdinalIgnoreCase))];
+        IWorkload[] workloads = [pingPong, .. measured.Where(w => options.Only is null || w.Name.Contains(options.Only, StringComparison.OrdinalIgnoreCase))];
 
         var results = new Results();
         foreach (var metric in workloads.SelectMany(w => w.Metrics))
