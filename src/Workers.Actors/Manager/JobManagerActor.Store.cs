@@ -315,8 +315,9 @@ public sealed partial class JobManagerActor : IWithUnboundedStash
             _unsentAcks.Add(ack);
         if (_unsent.Count >= MaxBatch)
             SendUnsentRecords(now: true);
-        // A snapshot holds every job: waiting for two events per job (each job's accepted and ended) keeps its cost
-        // proportional to the work done, a job written about twice more; a recovery replays at most that many events.
+        // A snapshot holds every job: waiting for two events per job held (a job's own two, accepted and ended) keeps
+        // its cost proportional to the work done (each job goes into about two snapshots over its life), and a
+        // recovery replays at most that many events.
         if (++_eventsSinceSnapshot >= Math.Max(_options.Store.SnapshotEvery, 2L * _jobs.Count))
             SaveSnapshot();
     }
