@@ -1,4 +1,3 @@
-using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Workers.Actors.Launching;
@@ -17,7 +16,7 @@ namespace Workers.Actors.Proxy;
 /// 40% of the manager's allocations per job were that). The registered node is set once and the jobs on it are a
 /// list, both fields: switching states allocates nothing.
 /// </remarks>
-internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
+internal sealed partial class WorkerProxyActor : UntypedActor, IWithTimers
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _workerId;
@@ -199,157 +198,6 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
         }
     }
 
-    // Kept out of Busy: a lambda there capturing its locals would cost an allocation for every message.
-    private void KillForTimeout(JobTimedOut timedOut)
-    {
-        _log.Warning("Worker [{0}] killing pid [{1}]: job [{2}] timed out after [{3}]", _workerId, Pid, timedOut.JobId, timedOut.After);
-        KillAndAwaitExit(_ => new WorkerUnresponsiveException(_workerId, Pid, timedOut.JobId, $"job timed out after {timedOut.After:c}"));
-    }
-
-    /// <summary>Where the job is among those sent to the node and not ended; -1 if it is not.</summary>
-    private int IndexOfHeld(string jobId)
-    {
-        for (var i = 0; i < _jobs.Count; i++)
-        {
-            if (_jobs[i].JobId == jobId)
-                return i;
-        }
-        return -1;
-    }
-
-    private void EndRunningJob(object outcome)
-    {
-        Timers.Cancel(JobTimeoutKey.Instance);
-        Context.Parent.Tell(outcome);
-        _jobs.RemoveAt(0);
-        // The node starts the next job it holds as soon as it sent this outcome.
-        if (_jobs.Count > 0)
-            StartTimeout(_jobs[0]);
-        else
-            Context.Become(_idle);
-    }
-
-    private void Send(IActorRef node, RunJob job)
-    {
-        TellNode(node, ToExecute(job));
-        _jobs.Add(new SentJob(job.JobId, job.Timeout));
-    }
-
-    /// <summary>
-    /// A job for a busy node: it leaves with the others the manager sends meanwhile, in one message (each remote message
-    /// costs a serialization and an envelope on both sides). It waits for nothing but the messages already in this
-    /// proxy's mailbox, and the node has jobs to run until then.
-    /// </summary>
-    private void SendAhead(RunJob job)
-    {
-        if (_unsent.Count == 0)
-            Self.Tell(SendHeldJobs.Instance);
-        _unsent.Add(ToExecute(job));
-        _jobs.Add(new SentJob(job.JobId, job.Timeout));
-    }
-
-    private void SendUnsent(IActorRef node)
-    {
-        switch (_unsent.Count)
-        {
-            case 0:
-                return;
-            case 1:
-                node.Tell(_unsent[0]);
-                break;
-            default:
-                node.Tell(new ExecuteJobs([.. _unsent]));
-                break;
-        }
-        _unsent.Clear();
-    }
-
-    /// <summary>Every message to the node goes after the jobs sent before it: a cancel must find its job there.</summary>
-    private void TellNode(IActorRef node, object message, IActorRef? sender = null)
-    {
-        SendUnsent(node);
-        node.Tell(message, sender ?? Self);
-    }
-
-    private ExecuteJob ToExecute(RunJob job) =>
-        new(job.JobId, job.PluginId, job.ParametersJson, job.Stream, job.ConfigJson, _config.ResultQueueSize);
-
-    /// <summary>A job's time limit counts from when the node starts it, not from when it was sent ahead.</summary>
-    private void StartTimeout(SentJob job)
-    {
-        if (job.Timeout is { } timeout)
-            Timers.StartSingleTimer(JobTimeoutKey.Instance, new JobTimedOut(job.JobId, timeout), timeout);
-    }
-
-    private void KillToCancel(string jobId)
-    {
-        _log.Info("Worker [{0}] killing pid [{1}] to cancel job [{2}]", _workerId, Pid, jobId);
-        KillAndAwaitExit(_ => new WorkerCancelledException(_workerId, Pid, jobId));
-    }
-
-    /// <summary>
-    /// Kills the node and waits for its process to be gone before reporting, so that "cancelled" or "timed out"
-    /// means the job's process no longer runs. Whatever the node still sends meanwhile is dropped: a late result can
-    /// never change the job's outcome.
-    /// </summary>
-    private void KillAndAwaitExit(Func<int, WorkerException> outcome)
-    {
-        _node?.Kill();
-        Timers.Cancel(WatchdogKey.Instance);
-        Context.Become(message =>
-        {
-            switch (message)
-            {
-                case NodeExited exited when IsCurrentNode(exited):
-                    throw outcome(exited.Code);
-                case StopNode:
-                    BeginStop(node: null, then: null);
-                    return true;
-                default:
-                    return true;
-            }
-        });
-    }
-
-    /// <summary>
-    /// Asks the node to exit and gives it <see cref="WorkerConfig.ShutdownTimeout"/> before killing it. Then either
-    /// stops (shutdown: the sender hears <see cref="Done"/>) or, for a recycle, throws so the slot gets a fresh node.
-    /// </summary>
-    private void BeginStop(IActorRef? node, string? then)
-    {
-        var replyTo = Sender;
-        Timers.CancelAll();
-        if (_node is null)
-        {
-            replyTo.Tell(Done.Instance);
-            Context.Stop(Self);
-            return;
-        }
-        if (node is null)
-            _node.Kill();
-        else
-            TellNode(node, StopWorkerNode.Instance);
-        Timers.StartSingleTimer(StopTimeoutKey.Instance, StopTimedOut.Instance, _config.ShutdownTimeout);
-        Context.Become(message =>
-        {
-            switch (message)
-            {
-                case NodeExited exited when IsCurrentNode(exited):
-                    if (then is not null)
-                        throw new WorkerRecycledException(_workerId, Pid, then);
-                    replyTo.Tell(Done.Instance);
-                    Context.Stop(Self);
-                    return true;
-                case StopTimedOut:
-                    _log.Warning("Worker [{0}] pid [{1}] did not exit within [{2}]; killing it", _workerId, Pid, _config.ShutdownTimeout);
-                    _node.Kill();
-                    return true;
-                default:
-                    return true;
-            }
-        });
-    }
-
     /// <summary>
     /// What holds in every registered state: how a node is seen to be alive and what happens when it is not, the
     /// manager's stop and plugin commands, and what a node sends that is not about its running job.
@@ -433,32 +281,13 @@ internal sealed class WorkerProxyActor : UntypedActor, IWithTimers
 
     private static string During(string? jobId) => jobId is null ? "" : " while running the job";
 
-    private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(1);
-
     private void ExpectHeartbeat() =>
         Timers.StartSingleTimer(WatchdogKey.Instance, HeartbeatMissed.Instance, _config.HeartbeatTimeout);
 
-    private bool IsCurrentNode(NodeExited exited) => exited.Pid == Pid;
-
-    // Carries the pid so that the exit of a node from an earlier incarnation is not taken for the current one's.
-    private sealed record NodeExited(int Pid, int Code);
-
     private sealed record LaunchFailed(string Reason);
-
-    private sealed record SentJob(string JobId, TimeSpan? Timeout);
-
-    private sealed class SendHeldJobs : IDeadLetterSuppression
-    {
-        public static readonly SendHeldJobs Instance = new();
-    }
 
     private sealed class StartTimedOut : IDeadLetterSuppression
     {
         public static readonly StartTimedOut Instance = new();
-    }
-
-    private sealed class ExitGraceOver : IDeadLetterSuppression
-    {
-        public static readonly ExitGraceOver Instance = new();
     }
 }
