@@ -14,7 +14,8 @@ internal sealed record NodeOptions(
     TimeSpan RegisterTimeout,
     string? TlsCertificate = null,
     string? TlsPasswordFile = null,
-    bool TlsSuppressValidation = false)
+    bool TlsSuppressValidation = false,
+    string? JitProfile = null)
 {
     public const string Usage = """
         Usage: Workers.WorkerNode --manager <actor path> --worker-id <id> --plugins <assembly.dll>... [options]
@@ -32,6 +33,9 @@ internal sealed record NodeOptions(
           --tls-cert <pfx>         use TLS with this certificate (PKCS#12 with its private key); the manager must use TLS too
           --tls-password-file <path>  file holding the certificate's password
           --tls-suppress-validation   accept any manager certificate (self-signed ones not installed as trusted)
+          --jit-profile <dir|off>  where the profile of earlier starts is kept, which lets a second core compile the
+                                   start ahead (default: $WORKERS_NODE_JIT_PROFILE, else workers-node-jit-<user>
+                                   in the temporary directory); off: none
 
         Exit codes: 0 asked to stop, 2 bad arguments, 3 manager unreachable, 4 plugin assembly not loadable,
         5 registration refused, 6 manager lost, 7 token refused.
@@ -39,7 +43,7 @@ internal sealed record NodeOptions(
 
     public static NodeOptions Parse(IReadOnlyList<string> args)
     {
-        string? manager = null, workerId = null, tokenFile = null, tlsCertificate = null, tlsPasswordFile = null;
+        string? manager = null, workerId = null, tokenFile = null, tlsCertificate = null, tlsPasswordFile = null, jitProfile = null;
         var tlsSuppressValidation = false;
         string hostname = "127.0.0.1";
         int port = 0;
@@ -59,6 +63,7 @@ internal sealed record NodeOptions(
                 case "--tls-cert": tlsCertificate = Value(args, ref i); break;
                 case "--tls-password-file": tlsPasswordFile = Value(args, ref i); break;
                 case "--tls-suppress-validation": tlsSuppressValidation = true; break;
+                case "--jit-profile": jitProfile = Value(args, ref i); break;
                 case "--port":
                     var portText = Value(args, ref i);
                     if (!int.TryParse(portText, out port) || port is < 0 or > 65535)
@@ -95,7 +100,7 @@ internal sealed record NodeOptions(
         if (tlsCertificate is null && (tlsPasswordFile is not null || tlsSuppressValidation))
             throw new UsageException("--tls-password-file and --tls-suppress-validation need --tls-cert.");
         return new NodeOptions(manager, workerId, plugins.ToImmutable(), hostname, port, watchStdin, tokenFile, registerTimeout,
-            tlsCertificate, tlsPasswordFile, tlsSuppressValidation);
+            tlsCertificate, tlsPasswordFile, tlsSuppressValidation, jitProfile);
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i) =>

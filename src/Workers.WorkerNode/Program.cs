@@ -19,6 +19,8 @@ catch (UsageException e)
     return ExitCode.BadArguments;
 }
 
+JitProfile.Begin(JitProfile.Directory(options.JitProfile), options.PluginAssemblies);
+
 string? token = null;
 if (options.TokenFile is { } tokenFile)
 {
@@ -33,8 +35,9 @@ if (options.TokenFile is { } tokenFile)
     }
 }
 
-// Listing the plugins (loading their assemblies) and starting Akka.Remote are independent: do them side by side.
-var discovery = Task.Run(() => PluginDiscovery.Discover(options.PluginAssemblies));
+// Listing the plugins (loading their assemblies) and starting Akka.Remote are independent: without a JIT profile, do
+// them side by side. With one, list them after: a plugin assembly loaded amid the start would cut the profile short.
+var discovery = JitProfile.Recording ? null : Task.Run(() => PluginDiscovery.Discover(options.PluginAssemblies));
 ActorSystem system;
 try
 {
@@ -56,11 +59,13 @@ catch (Exception e) when (e is ArgumentException or IOException or System.Securi
     return ExitCode.BadArguments;
 }
 StartupTrace.Mark("remoting listening");
+if (JitProfile.Recording)
+    new Thread(JitProfile.Save) { IsBackground = true, Name = "jit-profile" }.Start(); // not a pool thread: the node's actors need those now
 
 PluginHost plugins;
 try
 {
-    plugins = new PluginHost(await discovery);
+    plugins = new PluginHost(discovery is null ? PluginDiscovery.Discover(options.PluginAssemblies) : await discovery);
 }
 catch (PluginLoadException e)
 {

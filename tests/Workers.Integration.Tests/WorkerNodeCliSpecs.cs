@@ -131,6 +131,54 @@ public class WorkerNodeCliSpecs(ITestOutputHelper output) : WorkersSpec("worker-
         Assert.Contains("closed stdin", await stderr);
     }
 
+    [MultiCoreFact]
+    public async Task Should_keep_a_profile_of_its_start_and_start_again_from_it()
+    {
+        var folder = Directory.CreateTempSubdirectory("workers-jit-profile-");
+        try
+        {
+            var manager = CreateTestProbe("silent-manager");
+            var managerPath = manager.Ref.Path.ToStringWithAddress(((ExtendedActorSystem)Sys).Provider.DefaultAddress);
+            string[] arguments =
+                ["--manager", managerPath, "--worker-id", "worker-1", "--plugins", Samples, "--register-timeout", "600", "--watch-stdin",
+                 "--jit-profile", folder.FullName];
+
+            // The first start records its profile once remoting listens, then registers.
+            using (var first = Start(arguments))
+            {
+                Assert.Equal(first.Id, (await manager.ExpectMsgAsync<RegisterWorker>(ExitWithin)).Pid);
+                await AwaitAssertAsync(() =>
+                {
+                    var profile = Assert.Single(folder.GetFiles("node-*.jitprofile"));
+                    Assert.True(profile.Length > 1024, $"{profile.Name} holds {profile.Length} bytes");
+                    Assert.Empty(folder.GetFiles("*.recording"));
+                }, ExitWithin);
+                first.StandardInput.Close();
+                await WaitForExitAsync(first);
+            }
+            var recorded = Assert.Single(folder.GetFiles("node-*.jitprofile"));
+            var recordedAt = recorded.LastWriteTimeUtc;
+
+            // The next start plays it back (from a copy of its own), registers as before, and leaves one profile.
+            using var second = Start(arguments);
+            Assert.Equal(second.Id, (await manager.ExpectMsgAsync<RegisterWorker>(ExitWithin)).Pid);
+            await AwaitAssertAsync(() =>
+            {
+                var profile = Assert.Single(folder.GetFiles("node-*.jitprofile"));
+                Assert.Equal(recorded.Name, profile.Name);
+                Assert.NotEqual(recordedAt, profile.LastWriteTimeUtc);
+                Assert.Empty(folder.GetFiles("*.recording"));
+            }, ExitWithin);
+            second.StandardInput.Close();
+            await WaitForExitAsync(second);
+            Assert.Equal(ManagerLost, second.ExitCode);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     private async Task<(int ExitCode, string Stderr)> RunAsync(params string[] arguments)
     {
         using var node = Start(arguments);

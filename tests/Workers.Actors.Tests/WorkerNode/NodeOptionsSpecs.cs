@@ -12,6 +12,7 @@ public sealed class NodeOptionsSpecs
         var options = NodeOptions.Parse([
             "--manager", Manager, "--worker-id", "worker-2", "--plugins", "a.dll", "b.dll",
             "--hostname", "0.0.0.0", "--port", "4100", "--token-file", "/run/token", "--register-timeout", "2.5", "--watch-stdin",
+            "--jit-profile", "/var/cache/workers",
         ]);
 
         Assert.Equal(Manager, options.ManagerPath);
@@ -20,6 +21,7 @@ public sealed class NodeOptionsSpecs
         Assert.Equal(("0.0.0.0", 4100, "/run/token"), (options.Hostname, options.Port, options.TokenFile));
         Assert.Equal(TimeSpan.FromSeconds(2.5), options.RegisterTimeout);
         Assert.True(options.WatchStdin);
+        Assert.Equal("/var/cache/workers", options.JitProfile);
     }
 
     [Fact]
@@ -29,6 +31,7 @@ public sealed class NodeOptionsSpecs
 
         Assert.Equal(("127.0.0.1", 0, (string?)null, false), (options.Hostname, options.Port, options.TokenFile, options.WatchStdin));
         Assert.Equal(TimeSpan.FromSeconds(15), options.RegisterTimeout);
+        Assert.Null(options.JitProfile);
     }
 
     [Theory]
@@ -44,6 +47,7 @@ public sealed class NodeOptionsSpecs
     [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --port -1", "--port must be a number from 0 to 65535, got \"-1\".")]
     [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --register-timeout 0", "--register-timeout must be a positive number of seconds, got \"0\".")]
     [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --register-timeout soon", "--register-timeout must be a positive number of seconds, got \"soon\".")]
+    [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --jit-profile", "--jit-profile needs a value.")]
     [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --verbose", "Unknown argument \"--verbose\".")]
     [InlineData("--manager akka://app/user/m extra --worker-id w --plugins a.dll", "Unknown argument \"extra\".")]
     public void Should_refuse_bad_arguments_with_a_message(string commandLine, string message)

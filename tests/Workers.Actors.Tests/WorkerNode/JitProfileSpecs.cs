@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using Workers.WorkerNode;
+
+namespace Workers.Actors.Tests.WorkerNode;
+
+/// <summary>
+/// Where a node keeps the profile of its start, which file it uses for a set of plugins, and which stale recordings it
+/// cleans up. That a node writes and uses a profile is in the integration specs (WorkerNodeCliSpecs), with real nodes.
+/// </summary>
+public sealed class JitProfileSpecs : IDisposable
+{
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("workers-jit-profile-");
+
+    public void Dispose() => _folder.Delete(recursive: true);
+
+    [Fact]
+    public void Should_take_the_directory_given_and_none_for_off()
+    {
+        Assert.Equal("/var/cache/workers", JitProfile.Directory("/var/cache/workers"));
+        Assert.Null(JitProfile.Directory("off"));
+        Assert.Null(JitProfile.Directory("OFF"));
+    }
+
+    [Fact]
+    public void Should_key_a_set_of_plugins_by_its_assemblies_not_their_order()
+    {
+        var key = JitProfile.Key(["/app/plugins/a.dll", "/app/plugins/b.dll"]);
+
+        Assert.Equal(key, JitProfile.Key(["/app/plugins/b.dll", "/app/plugins/a.dll"]));
+        Assert.Equal(key, JitProfile.Key(["/app/plugins/./a.dll", "/app/plugins/b.dll"]));
+        Assert.NotEqual(key, JitProfile.Key(["/app/plugins/a.dll"]));
+        Assert.NotEqual(key, JitProfile.Key(["/app/plugins/a.dll", "/app/plugins/c.dll"]));
+    }
+
+    [Fact]
+    public void Should_delete_the_recordings_of_processes_that_are_gone_and_keep_the_rest()
+    {
+        using var gone = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        gone.WaitForExit();
+        var abandoned = Touch($"node-0123456789abcdef.{gone.Id}.recording");
+        var running = Touch($"node-0123456789abcdef.{Environment.ProcessId}.recording");
+        var profile = Touch("node-0123456789abcdef.jitprofile");
+
+        JitProfile.DeleteAbandoned(_folder.FullName);
+
+        Assert.False(File.Exists(abandoned));
+        Assert.True(File.Exists(running));
+        Assert.True(File.Exists(profile));
+    }
+
+    private string Touch(string name)
+    {
+        var path = Path.Combine(_folder.FullName, name);
+        File.WriteAllBytes(path, [1, 2, 3]);
+        return path;
+    }
+}
