@@ -105,7 +105,13 @@ internal sealed class JobLoop
                 runner = _running = work is ExecuteJob job ? new JobRunner(job, _outbox, _workerId, _maxMessageBytes) : null;
             }
             if (runner is not null)
-                _outbox.SendOutcome(WithMemory(await runner.RunAsync(_plugins, _stopping).ConfigureAwait(false)));
+            {
+                var outcome = WithMemory(await runner.RunAsync(_plugins, _stopping).ConfigureAwait(false));
+                bool last;
+                lock (_gate)
+                    last = _held.Count == 0;
+                _outbox.SendOutcome(outcome, nothingFollows: last);
+            }
             else
                 await RunAsync((PluginCommand)work).ConfigureAwait(false);
         }

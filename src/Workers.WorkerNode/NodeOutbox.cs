@@ -12,8 +12,9 @@ namespace Workers.WorkerNode;
 /// <remarks>
 /// No outcome waits for a job or a timer: an outcome is sent by a work item queued on the thread pool at once, which
 /// takes every outcome that has ended by the time it runs. Only outcomes that end while that hand-off is under way
-/// join the batch; one alone goes as itself. Any other message first sends the outcomes still waiting, so the proxy
-/// always hears a job's end before anything that follows it (the next job's chunks, a cancel's answer).
+/// join the batch; one alone goes as itself. The outcome of the last job held goes at once, with any still waiting.
+/// Any other message first sends the outcomes still waiting, so the proxy always hears a job's end before anything
+/// that follows it (the next job's chunks, a cancel's answer).
 /// Thread-safe: the job loop, a plugin's own threads (progress) and the node's actor send through it.
 /// </remarks>
 internal sealed class NodeOutbox
@@ -34,12 +35,21 @@ internal sealed class NodeOutbox
         _node = node;
     }
 
-    /// <summary>A job's outcome (<see cref="NodeJobSucceeded"/> or <see cref="NodeJobFailed"/>): sent soon, perhaps with others.</summary>
-    public void SendOutcome(IWorkerWireMessage outcome)
+    /// <summary>
+    /// A job's outcome (<see cref="NodeJobSucceeded"/> or <see cref="NodeJobFailed"/>): sent soon, perhaps with others;
+    /// at once, from the caller's thread, when <paramref name="nothingFollows"/> (no job is held behind it, so no other
+    /// outcome could join it: the hand-off to the thread pool would only add its wake-up to the job's round trip).
+    /// </summary>
+    public void SendOutcome(IWorkerWireMessage outcome, bool nothingFollows = false)
     {
         lock (_gate)
         {
             _outcomes.Add(outcome);
+            if (nothingFollows)
+            {
+                SendOutcomes();
+                return;
+            }
             if (_flushQueued)
                 return;
             _flushQueued = true;

@@ -24,6 +24,33 @@ public sealed class NodeOutboxSpecs(ITestOutputHelper output) : TestKit(output: 
     }
 
     [Fact]
+    public async Task Should_send_the_outcome_of_the_last_job_held_before_returning_with_those_still_waiting()
+    {
+        var proxy = CreateTestProbe("proxy");
+        var outbox = new NodeOutbox(proxy.Ref, CreateTestProbe("node").Ref);
+
+        // Alone, it goes from the caller's thread: it is in the proxy's mailbox by the time the call returns.
+        outbox.SendOutcome(new NodeJobSucceeded("job-1", "{}", 0), nothingFollows: true);
+        Assert.True(proxy.HasMessages, "the outcome was not sent before SendOutcome returned");
+        Assert.Equal("job-1", (await proxy.ExpectMsgAsync<NodeJobSucceeded>()).JobId);
+
+        // Behind outcomes still waiting for their hand-off, it goes after them, never before.
+        outbox.SendOutcome(new NodeJobSucceeded("job-2", "{}", 0));
+        outbox.SendOutcome(new NodeJobFailed("job-3", "failed"), nothingFollows: true);
+        var heard = new List<string>();
+        while (heard.Count < 2)
+        {
+            heard.AddRange(await proxy.ReceiveOneAsync(TimeSpan.FromSeconds(10)) switch
+            {
+                NodeJobsEnded ended => ended.Outcomes.Select(JobIdOf),
+                var message => [JobIdOf(message!)],
+            });
+        }
+        Assert.Equal(["job-2", "job-3"], heard);
+        await proxy.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public async Task Should_deliver_outcomes_in_order_and_before_any_message_sent_after_them()
     {
         const int jobs = 1_000; // more than one batch holds
