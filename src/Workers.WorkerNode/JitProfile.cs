@@ -53,6 +53,7 @@ internal static class JitProfile
             return;
         try
         {
+            directory = Path.GetFullPath(directory);
             System.IO.Directory.CreateDirectory(directory);
             var name = $"node-{Key(pluginAssemblies):x16}";
             var shared = Path.Combine(directory, name + Extension);
