@@ -35,7 +35,13 @@ public sealed class JitProfileSpecs : IDisposable
     [Fact]
     public void Should_delete_the_recordings_of_processes_that_are_gone_and_keep_the_rest()
     {
-        using var gone = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        // A process that has come and gone: `dotnet --version`, with the host that runs the tests.
+        using var gone = Process.Start(new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", "--version")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+        })!;
+        gone.StandardOutput.ReadToEnd();
         gone.WaitForExit();
         var abandoned = Touch($"node-0123456789abcdef.{gone.Id}.recording");
         var running = Touch($"node-0123456789abcdef.{Environment.ProcessId}.recording");
