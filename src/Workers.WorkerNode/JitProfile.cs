@@ -33,6 +33,9 @@ internal static class JitProfile
 {
     private const string Off = "off";
     private const string Extension = ".jitprofile";
+
+    /// <summary>A profile no node has written for this long belongs to plugins or a build no longer started here.</summary>
+    internal static readonly TimeSpan Unused = TimeSpan.FromDays(30);
     private static string? _directory;
     private static string? _recording; // the file this process records into now
     private static string? _shared; // the file that recording replaces once written
@@ -74,7 +77,8 @@ internal static class JitProfile
     public static bool Recording => _recording is not null;
 
     /// <summary>
-    /// Stops recording, writes the recording and makes it the shared profile; then deletes abandoned recordings.
+    /// Stops recording, writes the recording and makes it the shared profile; then deletes abandoned recordings and
+    /// unused profiles.
     /// Once, after <see cref="Begin"/>, and best on a thread of its own: writing takes a few milliseconds.
     /// </summary>
     public static void Save()
@@ -92,11 +96,15 @@ internal static class JitProfile
         {
             TryDelete(recording);
         }
-        DeleteAbandoned(_directory!);
+        DeleteStale(_directory!);
     }
 
-    /// <summary>Recordings of nodes that ended before writing them (killed while starting): their process is gone.</summary>
-    internal static void DeleteAbandoned(string directory)
+    /// <summary>
+    /// Recordings of nodes that ended before writing them (killed while starting): their process is gone. And profiles
+    /// not written for <see cref="Unused"/>: every start rewrites its own, so these are of plugin sets (or copies of an
+    /// application in other folders) no longer started.
+    /// </summary>
+    internal static void DeleteStale(string directory)
     {
         try
         {
@@ -104,6 +112,11 @@ internal static class JitProfile
             {
                 var pid = Path.GetExtension(Path.GetFileNameWithoutExtension(file)).TrimStart('.');
                 if (int.TryParse(pid, out var id) && !IsRunning(id))
+                    TryDelete(file);
+            }
+            foreach (var file in System.IO.Directory.EnumerateFiles(directory, "node-*" + Extension))
+            {
+                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(file) > Unused)
                     TryDelete(file);
             }
         }

@@ -4,8 +4,8 @@ using Workers.WorkerNode;
 namespace Workers.Actors.Tests.WorkerNode;
 
 /// <summary>
-/// Where a node keeps the profile of its start, which file it uses for a set of plugins, and which stale recordings it
-/// cleans up. That a node writes and uses a profile is in the integration specs (WorkerNodeCliSpecs), with real nodes.
+/// Where a node keeps the profile of its start, which file it uses for a set of plugins, and which stale recordings and
+/// unused profiles it cleans up. That a node writes and uses a profile is in the integration specs (WorkerNodeCliSpecs), with real nodes.
 /// </summary>
 public sealed class JitProfileSpecs : IDisposable
 {
@@ -47,11 +47,25 @@ public sealed class JitProfileSpecs : IDisposable
         var running = Touch($"node-0123456789abcdef.{Environment.ProcessId}.recording");
         var profile = Touch("node-0123456789abcdef.jitprofile");
 
-        JitProfile.DeleteAbandoned(_folder.FullName);
+        JitProfile.DeleteStale(_folder.FullName);
 
         Assert.False(File.Exists(abandoned));
         Assert.True(File.Exists(running));
         Assert.True(File.Exists(profile));
+    }
+
+    [Fact]
+    public void Should_delete_profiles_no_node_has_written_for_a_month()
+    {
+        var unused = Touch("node-00000000000000aa.jitprofile");
+        File.SetLastWriteTimeUtc(unused, DateTime.UtcNow - JitProfile.Unused - TimeSpan.FromDays(1));
+        var recent = Touch("node-00000000000000bb.jitprofile");
+        File.SetLastWriteTimeUtc(recent, DateTime.UtcNow - JitProfile.Unused + TimeSpan.FromDays(1));
+
+        JitProfile.DeleteStale(_folder.FullName);
+
+        Assert.False(File.Exists(unused));
+        Assert.True(File.Exists(recent));
     }
 
     private string Touch(string name)
