@@ -4,8 +4,9 @@ namespace Workers.Plugins;
 
 /// <summary>
 /// A plugin runs jobs inside a worker node process. The node creates one instance per plugin type when it
-/// first needs it, calls <see cref="LoadAsync"/> once (load models here), and then reuses the instance for
-/// every later job until the plugin is reloaded or unloaded. A node runs one job at a time, so an
+/// starts, if the plugin is configured (WorkerConfig.LoadPluginsOnStart), or else when a job first needs it, calls
+/// <see cref="LoadAsync"/> once (load models here), and then reuses the instance for every later job until the plugin
+/// is reloaded or unloaded. A node runs one job at a time, so an
 /// implementation needs no locking of its own.
 /// </summary>
 /// <remarks>
@@ -19,7 +20,7 @@ public interface IWorkerPlugin : IAsyncDisposable
 
     /// <summary>
     /// Loads the plugin's resources with its configuration (an empty object when none is configured).
-    /// Called once before the first job, and again with a new configuration on reload.
+    /// Called once, when the node starts or before the first job, and again with a new configuration on reload.
     /// </summary>
     Task LoadAsync(JsonElement config, CancellationToken cancellationToken);
 

@@ -7,7 +7,8 @@ using Workers.Plugins;
 namespace Workers.WorkerNode;
 
 /// <summary>
-/// The plugins of one node. A plugin is created and loaded on first use, each in its own collectible
+/// The plugins of one node. A plugin is created and loaded when the manager asks (the configured plugins, when the
+/// node starts) or on its first job, each in its own collectible
 /// <see cref="System.Runtime.Loader.AssemblyLoadContext"/>, and reused by later jobs. Unloading disposes it and
 /// unloads its context so its memory can be freed. Only one caller at a time (the node runs one thing at a time).
 /// </summary>
@@ -26,15 +27,28 @@ internal sealed class PluginHost(ImmutableArray<PluginDescriptor> catalog) : IAs
     /// </summary>
     public async Task<IWorkerPlugin> GetAsync(string name, string configJson, CancellationToken cancellationToken)
     {
+        var plugin = await EnsureLoadedAsync(name, configJson, cancellationToken).ConfigureAwait(false);
+        Current = name;
+        return plugin;
+    }
+
+    /// <summary>
+    /// Loads the plugin with <paramref name="configJson"/> unless it is loaded so already, as <see cref="GetAsync"/>
+    /// does, but leaves <see cref="Current"/> as it is: what a node loads when it starts is not in use yet.
+    /// </summary>
+    public async Task<IWorkerPlugin> EnsureLoadedAsync(string name, string configJson, CancellationToken cancellationToken)
+    {
         if (_loaded.TryGetValue(name, out var loaded) && loaded.ConfigJson != configJson)
         {
             await UnloadAsync(name).ConfigureAwait(false);
             loaded = null;
         }
         loaded ??= _loaded[name] = await LoadAsync(Find(name), configJson, cancellationToken).ConfigureAwait(false);
-        Current = name;
         return loaded.Instance;
     }
+
+    /// <summary>Whether the plugin is loaded now.</summary>
+    public bool IsLoaded(string name) => _loaded.ContainsKey(name);
 
     /// <summary>
     /// Loads the plugin afresh with a new configuration. Switching to another plugin unloads the current one first,

@@ -136,6 +136,10 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
                 jobs.Add(new PluginCommand(reload.CorrelationId, reload.PluginName,
                     (plugins, stopping) => plugins.ReloadAsync(reload.PluginName, reload.ConfigJson, stopping), Sender));
                 return true;
+            case NodeLoadPlugin load:
+                jobs.Add(new PluginCommand(load.CorrelationId, load.PluginName,
+                    (plugins, stopping) => plugins.EnsureLoadedAsync(load.PluginName, load.ConfigJson, stopping), Sender));
+                return true;
             case NodeUnloadPlugin unload:
                 jobs.Add(new PluginCommand(unload.CorrelationId, unload.PluginName, (plugins, _) => plugins.UnloadAsync(unload.PluginName), Sender));
                 return true;

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Akka.Actor;
+using Akka.Event;
+using Workers.Actors.Manager;
 using Workers.Actors.Proxy;
 
 namespace Workers.Actors;
@@ -9,6 +11,9 @@ namespace Workers.Actors;
 public sealed partial class JobManagerActor
 {
     private int _pluginCommandsInFlight;
+
+    /// <summary>The loads at a node's start not answered yet: correlation id to slot (a slot's next node replaces them).</summary>
+    private readonly Dictionary<long, string> _startLoads = [];
 
     private void Handle(ReloadPlugin reload)
     {
@@ -99,6 +104,44 @@ public sealed partial class JobManagerActor
                 slot.LoadedPlugin = done.PluginName;
         }
         done.ReplyTo.Tell(new PluginCommandResult(done.PluginName, success, success ? null : string.Join("; ", failures)));
+    }
+
+    /// <summary>
+    /// A node that has just registered loads the configured plugins (WorkerConfig.LoadPluginsOnStart) before anything
+    /// else: the commands reach it through its proxy ahead of any job dispatched after this, and it runs what it holds
+    /// in order. The slot's loaded plugin stays unknown, as the original library's workers leave it after their start,
+    /// until a job or a reload names one.
+    /// </summary>
+    private void LoadConfiguredPlugins(Slot slot)
+    {
+        foreach (var (earlier, _) in _startLoads.Where(load => load.Value == slot.WorkerId).ToList())
+            _startLoads.Remove(earlier);
+        if (!_options.Worker.LoadPluginsOnStart || slot.Proxy is not { } proxy)
+            return;
+        IReadOnlyList<PluginTarget> targets;
+        try
+        {
+            targets = _resolver.Configured(_options.Category, _pluginConfigs, slot.Plugins, (pluginId, e) =>
+                _log.Warning("Worker [{0}] does not load plugin [{1}] when it starts: the plugin registry failed ({2})", slot.WorkerId, pluginId, e.Message));
+        }
+        catch (Exception e)
+        {
+            _log.Warning("Worker [{0}] loads its plugins on their first jobs: the plugin registry failed to list them ({1})", slot.WorkerId, e.Message);
+            return;
+        }
+        foreach (var target in targets)
+        {
+            var id = ++_nextCorrelationId;
+            _startLoads[id] = slot.WorkerId;
+            proxy.Tell(new SlotPluginCommand(new NodeLoadPlugin(id, target.PluginName, target.ConfigJson), id, target.PluginName, _options.Worker.ReloadTimeout));
+        }
+    }
+
+    /// <summary>The answer to a load at a node's start; a job of a plugin that failed to load tries again, and fails with the error.</summary>
+    private void Handle(NodePluginCommandReply reply)
+    {
+        if (_startLoads.Remove(reply.CorrelationId, out var workerId) && !reply.Success)
+            _log.Warning("Worker [{0}] could not load plugin [{1}] when it started: {2}. Its jobs will load it again.", workerId, reply.PluginName, reply.Error);
     }
 
     private sealed record NodeReply(int Pid, NodePluginCommandReply Reply);

@@ -74,6 +74,7 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         Receive<ReloadPlugin>(Handle);
         Receive<UnloadPlugin>(Handle);
         Receive<PluginCommandsDone>(Handle);
+        Receive<NodePluginCommandReply>(Handle);
         Receive<RegisterWorker>(Handle);
         Receive<SlotReady>(Handle);
         Receive<NodeChunks>(Handle);
@@ -254,6 +255,7 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         slot.LoadedPlugin = null;
         slot.JobsOnNode = 0;
         slot.MemoryBytes = 0;
+        LoadConfiguredPlugins(slot);
         Publish(new WorkerStarted(slot.WorkerId, ready.Pid));
         Dispatch();
     }

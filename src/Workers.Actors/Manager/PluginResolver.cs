@@ -47,4 +47,42 @@ internal sealed class PluginResolver(ImmutableHashSet<string> nodePlugins, IPlug
         var configJson = config is { ValueKind: JsonValueKind.Object } json ? json.GetRawText() : configsByName.GetValueOrDefault(metadata.Name, "{}");
         return new PluginTarget(metadata.Name, configJson, config);
     }
+
+    /// <summary>
+    /// The plugins a node with <paramref name="plugins"/> loads when it starts (WorkerConfig.LoadPluginsOnStart), one per
+    /// plugin name, with the configuration a job would run them with. With a registry: those of
+    /// <paramref name="category"/> that it marks configured (the first id of a name, in the registry's order, when
+    /// several name the same plugin), as the original library's workers load at start. Without one: those with a
+    /// configuration (JobManagerOptions.PluginConfigs, or a reload's).
+    /// </summary>
+    /// <param name="failed">told of a registry entry whose configuration could not be read; the others are still listed</param>
+    public IReadOnlyList<PluginTarget> Configured(object? category, IReadOnlyDictionary<string, string> configsByName, IReadOnlyCollection<string> plugins,
+        Action<string, Exception> failed)
+    {
+        var targets = new List<PluginTarget>();
+        if (registry is null)
+        {
+            foreach (var (name, configJson) in configsByName)
+            {
+                if (plugins.Contains(name))
+                    targets.Add(new PluginTarget(name, configJson, null));
+            }
+            return targets;
+        }
+        foreach (var metadata in registry.GetPluginsByCategory(category))
+        {
+            if (!metadata.IsConfigured || !plugins.Contains(metadata.Name) || targets.Exists(target => target.PluginName == metadata.Name))
+                continue;
+            try
+            {
+                if (Resolve(metadata.Id, configsByName, out _) is { } target)
+                    targets.Add(target);
+            }
+            catch (Exception e)
+            {
+                failed(metadata.Id, e);
+            }
+        }
+        return targets;
+    }
 }

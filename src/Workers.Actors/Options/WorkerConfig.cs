@@ -56,6 +56,16 @@ public sealed record WorkerConfig
     public int WarmSpares { get; init; }
 
     /// <summary>
+    /// Whether a node loads the configured plugins as soon as it registers, before its first job (default true), as the
+    /// original library's workers do when they start: a warm spare, and a node restarted after a cancel or a crash, then
+    /// has its models loaded before a job needs them. Configured means: with a plugin registry, every plugin of the
+    /// manager's <see cref="JobManagerOptions.Category"/> that the registry marks configured; without one, every plugin
+    /// with a configuration in <see cref="JobManagerOptions.PluginConfigs"/> or from a <see cref="ReloadPlugin"/>. Other plugins load on their first job. A plugin that fails to
+    /// load is logged and left unloaded (its jobs then fail with the error). False: every plugin loads on its first job.
+    /// </summary>
+    public bool LoadPluginsOnStart { get; init; } = true;
+
+    /// <summary>
     /// Jobs a node holds at once: the one it runs and, behind it, up to <c>PipelineDepth - 1</c> more of the same plugin
     /// sent ahead, so that it starts the next one without waiting a round trip to the manager (default 64; 1 sends a
     /// node one job at a time). Jobs are sent ahead only while every slot allowed to run jobs is busy. A job sent

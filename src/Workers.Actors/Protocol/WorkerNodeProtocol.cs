@@ -89,6 +89,13 @@ public sealed record NodeReloadPlugin(long CorrelationId, string PluginName, str
 
 public sealed record NodeUnloadPlugin(long CorrelationId, string PluginName) : IWorkerWireMessage;
 
+/// <summary>
+/// Loads a plugin with <paramref name="ConfigJson"/> unless the node has it loaded so already, leaving the other plugins
+/// loaded (unlike <see cref="NodeReloadPlugin"/>). Sent when a node registers, for each configured plugin (see
+/// <see cref="WorkerConfig.LoadPluginsOnStart"/>), ahead of its first job; answered with <see cref="NodePluginCommandReply"/>.
+/// </summary>
+public sealed record NodeLoadPlugin(long CorrelationId, string PluginName, string ConfigJson) : IWorkerWireMessage;
+
 /// <summary>Asks the node to finish and exit.</summary>
 public sealed class StopWorkerNode : IWorkerWireMessage
 {

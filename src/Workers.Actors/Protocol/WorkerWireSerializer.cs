@@ -50,6 +50,7 @@ internal sealed class WorkerWireSerializer(ExtendedActorSystem actorSystem) : Se
         WorkerRegistrationRefused => "N",
         NodeReloadPlugin => "L",
         NodeUnloadPlugin => "U",
+        NodeLoadPlugin => "l",
         NodePluginCommandReply => "P",
         StopWorkerNode => "S",
         _ => throw new ArgumentException($"{o.GetType()} is not a worker wire message.", nameof(o)),
@@ -169,6 +170,11 @@ internal sealed class WorkerWireSerializer(ExtendedActorSystem actorSystem) : Se
                 w.Long(unload.CorrelationId);
                 w.String(unload.PluginName);
                 break;
+            case NodeLoadPlugin load:
+                w.Long(load.CorrelationId);
+                w.String(load.PluginName);
+                w.String(load.ConfigJson);
+                break;
             case NodePluginCommandReply reply:
                 w.Long(reply.CorrelationId);
                 w.String(reply.PluginName);
@@ -247,6 +253,7 @@ internal sealed class WorkerWireSerializer(ExtendedActorSystem actorSystem) : Se
         "N" => new WorkerRegistrationRefused(r.String(), r.String(), r.Bool()),
         "L" => new NodeReloadPlugin(r.Long(), r.String(), r.String()),
         "U" => new NodeUnloadPlugin(r.Long(), r.String()),
+        "l" => new NodeLoadPlugin(r.Long(), r.String(), r.String()),
         "P" => new NodePluginCommandReply(r.Long(), r.String(), r.Bool(), r.NullableString()),
         "S" => StopWorkerNode.Instance,
         _ => throw new SerializationException(

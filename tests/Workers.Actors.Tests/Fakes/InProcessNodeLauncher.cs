@@ -84,6 +84,13 @@ internal sealed class InProcessNode(int pid, string workerId, Action<string>? lo
 
     public void Kill() => _ = End(KilledExitCode);
 
+    /// <summary>Whether the node has <paramref name="plugin"/> loaded now (read from the test's thread: ask once the node is quiet).</summary>
+    public bool HasLoaded(string plugin)
+    {
+        lock (_gate)
+            return _plugins?.IsLoaded(plugin) ?? false;
+    }
+
     /// <summary>
     /// The process "dies": <see cref="Exited"/> completes with <paramref name="exitCode"/> at once, while the node's
     /// ActorSystem is left up, as when a process exit is seen before remote DeathWatch notices anything; the proxy

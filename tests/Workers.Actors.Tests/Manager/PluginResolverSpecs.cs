@@ -57,7 +57,57 @@ public sealed class PluginResolverSpecs
         Assert.StartsWith(message, error);
     }
 
-    private sealed class FakeRegistry(PluginMetadata[] plugins, string? configJson) : IPluginRegistry
+    [Fact]
+    public void Should_list_for_a_starting_node_the_plugins_with_a_configuration_without_a_registry()
+    {
+        var resolver = new PluginResolver(NodePlugins, registry: null);
+        var configs = new Dictionary<string, string> { ["echo"] = """{"greeting":"hi"}""", ["whisper"] = "{}" };
+
+        var targets = resolver.Configured(category: null, configs, plugins: ["echo", "sleep"], (id, e) => throw e);
+
+        // sleep has no configuration, and this node has no whisper
+        Assert.Equal([("echo", """{"greeting":"hi"}""")], targets.Select(t => (t.PluginName, t.ConfigJson)));
+    }
+
+    [Fact]
+    public void Should_list_for_a_starting_node_the_configured_registry_entries_once_per_plugin()
+    {
+        var registry = new FakeRegistry(
+        [
+            new PluginMetadata("echo-unset", "echo", "text", IsConfigured: false),
+            new PluginMetadata("echo-small", "echo", "text", IsConfigured: true),
+            new PluginMetadata("echo-large", "echo", "text", IsConfigured: true),
+            new PluginMetadata("sleep-long", "sleep", "text", IsConfigured: true),
+            new PluginMetadata("whisper-small", "whisper", "text", IsConfigured: true),
+        ], """{"model":"small"}""");
+        var resolver = new PluginResolver(NodePlugins, registry);
+
+        var onBoth = resolver.Configured("text", Configs, plugins: ["echo", "sleep"], (id, e) => throw e);
+        var onEcho = resolver.Configured("text", Configs, plugins: ["echo"], (id, e) => throw e);
+
+        // the first configured entry of each plugin, as a job of it would run; a plugin not on the node is left out
+        Assert.Equal([("echo", """{"model":"small"}"""), ("sleep", """{"model":"small"}""")], onBoth.Select(t => (t.PluginName, t.ConfigJson)));
+        Assert.Equal(["echo"], onEcho.Select(t => t.PluginName));
+    }
+
+    [Fact]
+    public void Should_go_on_listing_when_a_registry_entry_cannot_be_read()
+    {
+        var registry = new FakeRegistry(
+        [
+            new PluginMetadata("echo-broken", "echo", null, IsConfigured: true),
+            new PluginMetadata("sleep-fine", "sleep", null, IsConfigured: true),
+        ], "{}", brokenId: "echo-broken");
+        var resolver = new PluginResolver(NodePlugins, registry);
+        var failures = new List<string>();
+
+        var targets = resolver.Configured(null, Configs, NodePlugins, (id, e) => failures.Add($"{id}: {e.Message}"));
+
+        Assert.Equal(["sleep"], targets.Select(t => t.PluginName));
+        Assert.Equal(["echo-broken: unreadable"], failures);
+    }
+
+    private sealed class FakeRegistry(PluginMetadata[] plugins, string? configJson, string? brokenId = null) : IPluginRegistry
     {
         public FakeRegistry(PluginMetadata plugin, string? configJson) : this([plugin], configJson) { }
 
@@ -66,6 +116,7 @@ public sealed class PluginResolverSpecs
         public PluginMetadata? GetPlugin(string pluginId) => plugins.FirstOrDefault(p => p.Id == pluginId);
 
         public JsonElement? LoadPluginConfig(string pluginId) =>
-            configJson is null ? null : JsonDocument.Parse(configJson).RootElement.Clone();
+            pluginId == brokenId ? throw new JsonException("unreadable")
+            : configJson is null ? null : JsonDocument.Parse(configJson).RootElement.Clone();
     }
 }

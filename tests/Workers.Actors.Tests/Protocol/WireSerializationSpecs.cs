@@ -166,6 +166,7 @@ public sealed class WireSerializationSpecs(ITestOutputHelper output)
         new ChunksAck("job-1", 512),
         new NodeReloadPlugin(9, "echo", """{"greeting":"hi"}"""),
         new NodeUnloadPlugin(10, "echo"),
+        new NodeLoadPlugin(11, "markov", """{"corpusPath":"/tmp/zoo.txt"}"""),
         StopWorkerNode.Instance,
     ];
 
