@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Text.Json;
 using Workers.Actors;
 using Workers.Integration.Tests.Support;
 using Xunit.Abstractions;
@@ -66,4 +68,37 @@ public class RecyclingSpecs(ITestOutputHelper output) : WorkersSpec("recycling-s
         Assert.Equal(2, workers.Count);                            // ... on two registered slots
         await ExpectEndAsync<JobCompleted>(subscriber, next.Id);
     }
+
+    [Fact]
+    public async Task Should_have_a_warm_spare_and_a_node_restarted_after_a_cancel_load_the_configured_plugin_before_any_job()
+    {
+        // alloc's loadMb stands for a model: memory taken when the plugin loads. A node reports its memory in its
+        // heartbeats, so a node holding 300 MiB with no alloc job asked of it has loaded the plugin at its start.
+        const int modelMb = 300;
+        var manager = await StartManagerAsync(Options(new WorkerConfig { MaxWorkers = 1, WarmSpares = 1 }) with
+        {
+            PluginConfigs = ImmutableDictionary<string, JsonElement>.Empty.Add("alloc", Parameters(new { loadMb = modelMb })),
+        });
+        var subscriber = await SubscribeAsync(manager);
+        var client = CreateTestProbe("client");
+        var spare = await subscriber.FishForMessageAsync<WorkerStarted>(_ => true, NodeStart); // started with no job asked
+        await HoldsModelAsync(client, manager, spare.Pid, modelMb);
+
+        var busy = await SubmitAsync(client, manager, "busy", new { ms = 60_000 });
+        await ExpectJobEventAsync<JobStarted>(subscriber, busy.Id);
+        client.Send(manager, new CancelJob(busy.Id));
+        Assert.True((await client.ExpectMsgAsync<CancelJobResult>(Reply)).Cancelled);
+        // The killed node's slot comes back (a spare again) and loads the model before a job needs it.
+        var restarted = await subscriber.FishForMessageAsync<WorkerStarted>(started => started.Pid != spare.Pid, NodeStart);
+        await HoldsModelAsync(client, manager, restarted.Pid, modelMb);
+    }
+
+    private async Task HoldsModelAsync(Akka.TestKit.TestProbe client, Akka.Actor.IActorRef manager, int pid, int modelMb) =>
+        await AwaitAssertAsync(async () =>
+        {
+            client.Send(manager, GetWorkers.Instance);
+            var node = (await client.ExpectMsgAsync<WorkersInfo>(Reply)).Workers.Single(worker => worker.Pid == pid);
+            Assert.True(node.MemoryBytes >= modelMb * 1024L * 1024, $"node {pid} holds {node.MemoryBytes / (1024 * 1024)} MiB");
+            Assert.Equal(0, node.JobsCompleted);
+        }, NodeStart, TimeSpan.FromMilliseconds(200));
 }

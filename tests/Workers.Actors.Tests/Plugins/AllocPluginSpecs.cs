@@ -44,4 +44,29 @@ public class AllocPluginSpecs
         Assert.InRange(holding - before, Mb * Mebibyte * 9 / 10, Mb * Mebibyte * 11 / 10);
         GC.KeepAlive(plugin);
     }
+
+    [Fact]
+    public async Task Should_take_the_memory_its_configuration_asks_for_when_it_loads_and_hold_it_until_disposed()
+    {
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var plugin = await PluginHarness.LoadedAsync<AllocPlugin>($$"""{"loadMb":{{Mb}}}""");
+        var loaded = GC.GetTotalMemory(forceFullCollection: true);
+        await plugin.ExecuteAsync(PluginHarness.Context("""{"mb":0}""")); // a job does not let go of the "model"
+        var afterJob = GC.GetTotalMemory(forceFullCollection: true);
+        await plugin.DisposeAsync();
+        var released = GC.GetTotalMemory(forceFullCollection: true);
+
+        Assert.InRange(loaded - before, Mb * Mebibyte * 9 / 10, Mb * Mebibyte * 11 / 10);
+        Assert.True(afterJob - before >= Mb * Mebibyte * 9 / 10, $"holds only {(afterJob - before) / Mebibyte} MiB after a job");
+        Assert.True(afterJob - released >= Mb * Mebibyte * 9 / 10, $"released only {(afterJob - released) / Mebibyte} MiB");
+        GC.KeepAlive(plugin);
+    }
+
+    [Fact]
+    public async Task Should_refuse_to_load_with_a_negative_load_size()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => PluginHarness.LoadedAsync<AllocPlugin>("""{"loadMb":-1}"""));
+
+        Assert.Contains("loadMb", error.Message);
+    }
 }
