@@ -18,9 +18,10 @@ public sealed class AllocPlugin : WorkerPluginBase
 
     protected override Task OnLoadAsync(CancellationToken cancellationToken)
     {
-        var mb = Config.ValueKind == JsonValueKind.Object && Config.TryGetProperty("loadMb", out var loadMb) ? loadMb.GetInt32() : 0;
-        if (mb < 0)
-            throw new ArgumentException($"Configuration 'loadMb' must be 0 or more, got {mb}.");
+        var mb = 0;
+        if (Config.ValueKind == JsonValueKind.Object && Config.TryGetProperty("loadMb", out var loadMb)
+            && !(loadMb.ValueKind == JsonValueKind.Number && loadMb.TryGetInt32(out mb) && mb >= 0))
+            throw new ArgumentException($"Configuration 'loadMb' must be a whole number of MiB, 0 or more, got {loadMb.GetRawText()}.");
         _model = Resident(mb, cancellationToken);
         return Task.CompletedTask;
     }

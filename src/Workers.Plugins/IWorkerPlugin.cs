@@ -6,8 +6,7 @@ namespace Workers.Plugins;
 /// A plugin runs jobs inside a worker node process. The node creates one instance per plugin type when it
 /// starts, if the plugin is configured (WorkerConfig.LoadPluginsOnStart), or else when a job first needs it, calls
 /// <see cref="LoadAsync"/> once (load models here), and then reuses the instance for every later job until the plugin
-/// is reloaded or unloaded. A node runs one job at a time, so an
-/// implementation needs no locking of its own.
+/// is reloaded or unloaded. A node runs one job at a time, so an implementation needs no locking of its own.
 /// </summary>
 /// <remarks>
 /// A plugin needs a public parameterless constructor. Exceptions thrown from <see cref="LoadAsync"/> or

@@ -12,7 +12,10 @@ public sealed partial class JobManagerActor
 {
     private int _pluginCommandsInFlight;
 
-    /// <summary>The loads at a node's start not answered yet: correlation id to slot (a slot's next node replaces them).</summary>
+    /// <summary>
+    /// The loads at a node's start not answered yet, by correlation id: the slot they are for. A slot's next node
+    /// replaces its entries, so that a node gone before answering leaves none behind.
+    /// </summary>
     private readonly Dictionary<long, string> _startLoads = [];
 
     private void Handle(ReloadPlugin reload)
@@ -133,11 +136,13 @@ public sealed partial class JobManagerActor
         {
             var id = ++_nextCorrelationId;
             _startLoads[id] = slot.WorkerId;
-            proxy.Tell(new SlotPluginCommand(new NodeLoadPlugin(id, target.PluginName, target.ConfigJson), id, target.PluginName, _options.Worker.ReloadTimeout));
+            // Told, not asked: the node answers this actor, and a load has no time limit (a model may take minutes).
+            var load = new NodeLoadPlugin(id, target.PluginName, target.ConfigJson);
+            proxy.Tell(new SlotPluginCommand(load, id, target.PluginName, Timeout.InfiniteTimeSpan));
         }
     }
 
-    /// <summary>The answer to a load at a node's start; a job of a plugin that failed to load tries again, and fails with the error.</summary>
+    /// <summary>The answer to a load at a node's start; a job of a plugin that failed to load tries again, and fails with its error.</summary>
     private void Handle(NodePluginCommandReply reply)
     {
         if (_startLoads.Remove(reply.CorrelationId, out var workerId) && !reply.Success)

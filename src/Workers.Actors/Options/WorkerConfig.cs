@@ -60,8 +60,9 @@ public sealed record WorkerConfig
     /// original library's workers do when they start: a warm spare, and a node restarted after a cancel or a crash, then
     /// has its models loaded before a job needs them. Configured means: with a plugin registry, every plugin of the
     /// manager's <see cref="JobManagerOptions.Category"/> that the registry marks configured; without one, every plugin
-    /// with a configuration in <see cref="JobManagerOptions.PluginConfigs"/> or from a <see cref="ReloadPlugin"/>. Other plugins load on their first job. A plugin that fails to
-    /// load is logged and left unloaded (its jobs then fail with the error). False: every plugin loads on its first job.
+    /// with a configuration in <see cref="JobManagerOptions.PluginConfigs"/> or from a <see cref="ReloadPlugin"/>.
+    /// Other plugins load on their first job. A plugin that fails to load is logged and left unloaded (its jobs load it
+    /// again, and fail with the error). False: every plugin loads on its first job.
     /// </summary>
     public bool LoadPluginsOnStart { get; init; } = true;
 
