@@ -15,7 +15,8 @@ internal sealed record NodeOptions(
     string? TlsCertificate = null,
     string? TlsPasswordFile = null,
     bool TlsSuppressValidation = false,
-    string? JitProfile = null)
+    string? JitProfile = null,
+    string? PublicHostname = null)
 {
     public const string Usage = """
         Usage: Workers.WorkerNode --manager <actor path> --worker-id <id> --plugins <assembly.dll>... [options]
@@ -27,6 +28,8 @@ internal sealed record NodeOptions(
           --plugins <path>...      plugin assemblies to load (one or more)
           --hostname <address>     address to listen on (default 127.0.0.1)
           --port <port>            port to listen on (default 0: any free port)
+          --public-hostname <name> the address the manager connects back to, when it is not --hostname: the host's
+                                   name or address behind NAT or in a container, or with --hostname 0.0.0.0
           --token-file <path>      file holding the token the manager expects
           --register-timeout <s>   seconds to wait for the manager to answer (default 15)
           --watch-stdin            exit when standard input closes (used by a manager that spawns the node)
@@ -43,7 +46,7 @@ internal sealed record NodeOptions(
 
     public static NodeOptions Parse(IReadOnlyList<string> args)
     {
-        string? manager = null, workerId = null, tokenFile = null, tlsCertificate = null, tlsPasswordFile = null, jitProfile = null;
+        string? manager = null, workerId = null, tokenFile = null, tlsCertificate = null, tlsPasswordFile = null, jitProfile = null, publicHostname = null;
         var tlsSuppressValidation = false;
         string hostname = "127.0.0.1";
         int port = 0;
@@ -58,6 +61,7 @@ internal sealed record NodeOptions(
                 case "--manager": manager = Value(args, ref i); break;
                 case "--worker-id": workerId = Value(args, ref i); break;
                 case "--hostname": hostname = Value(args, ref i); break;
+                case "--public-hostname": publicHostname = Value(args, ref i); break;
                 case "--token-file": tokenFile = Value(args, ref i); break;
                 case "--watch-stdin": watchStdin = true; break;
                 case "--tls-cert": tlsCertificate = Value(args, ref i); break;
@@ -93,6 +97,8 @@ internal sealed record NodeOptions(
             throw new UsageException("--worker-id is required.");
         if (plugins.Count == 0)
             throw new UsageException("--plugins needs at least one plugin assembly.");
+        if (publicHostname is not null && string.IsNullOrWhiteSpace(publicHostname))
+            throw new UsageException("--public-hostname needs an address the manager can reach, such as gpu-box.example.com or 10.0.0.7.");
         if (manager.StartsWith("akka.ssl.tcp://", StringComparison.Ordinal) != (tlsCertificate is not null))
             throw new UsageException(tlsCertificate is null
                 ? "--manager is a TLS address (akka.ssl.tcp://): give the node a certificate with --tls-cert."
@@ -100,7 +106,7 @@ internal sealed record NodeOptions(
         if (tlsCertificate is null && (tlsPasswordFile is not null || tlsSuppressValidation))
             throw new UsageException("--tls-password-file and --tls-suppress-validation need --tls-cert.");
         return new NodeOptions(manager, workerId, plugins.ToImmutable(), hostname, port, watchStdin, tokenFile, registerTimeout,
-            tlsCertificate, tlsPasswordFile, tlsSuppressValidation, jitProfile);
+            tlsCertificate, tlsPasswordFile, tlsSuppressValidation, jitProfile, publicHostname);
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i) =>

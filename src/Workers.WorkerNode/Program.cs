@@ -44,6 +44,7 @@ try
     var remoting = new WorkersRemoting
     {
         Hostname = options.Hostname,
+        PublicHostname = options.PublicHostname,
         Port = options.Port,
         Tls = options.TlsCertificate is { } certificate
             ? new WorkersTls { CertificatePath = certificate, PasswordFile = options.TlsPasswordFile, SuppressValidation = options.TlsSuppressValidation }

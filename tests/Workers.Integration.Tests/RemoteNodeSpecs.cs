@@ -56,6 +56,26 @@ public sealed class RemoteNodeSpecs : WorkersSpec
             "--hostname", "127.0.0.1", "--port", "0", "--plugins", ExternalNode.Samples);
 
     [Fact]
+    public async Task Should_reach_a_node_listening_on_every_interface_at_its_public_hostname()
+    {
+        var manager = await StartManagerAsync(ExternalOnly());
+        var subscriber = await SubscribeAsync(manager);
+        var client = CreateTestProbe("client");
+
+        // As behind NAT or in a container: the node binds every interface and names the address to connect back to.
+        await using var node = ExternalNode.Start(Nodes, Output, [],
+            "--manager", AddressOf(manager), "--worker-id", "gpu-nat", "--token-file", TokenFile,
+            "--hostname", "0.0.0.0", "--public-hostname", "127.0.0.1", "--port", "0", "--plugins", ExternalNode.Samples);
+        await subscriber.FishForMessageAsync<WorkerStarted>(e => e.WorkerId == "gpu-nat", NodeStart);
+        var (started, _) = await RunEchoAsync(client, subscriber, manager, "through the public hostname");
+
+        Assert.Equal(node.Pid, started.WorkerPid);
+        client.Send(manager, GetWorkers.Instance);
+        var worker = Assert.Single((await client.ExpectMsgAsync<WorkersInfo>(Reply)).Workers);
+        Assert.Equal("127.0.0.1", worker.Host); // not 0.0.0.0, which Akka would give the manager without it
+    }
+
+    [Fact]
     public async Task Should_take_a_node_with_the_right_token_into_the_pool_and_run_jobs_on_it()
     {
         var manager = await StartManagerAsync(ExternalOnly());

@@ -12,7 +12,7 @@ public sealed class NodeOptionsSpecs
         var options = NodeOptions.Parse([
             "--manager", Manager, "--worker-id", "worker-2", "--plugins", "a.dll", "b.dll",
             "--hostname", "0.0.0.0", "--port", "4100", "--token-file", "/run/token", "--register-timeout", "2.5", "--watch-stdin",
-            "--jit-profile", "/var/cache/workers",
+            "--jit-profile", "/var/cache/workers", "--public-hostname", "gpu-box.example.com",
         ]);
 
         Assert.Equal(Manager, options.ManagerPath);
@@ -22,6 +22,16 @@ public sealed class NodeOptionsSpecs
         Assert.Equal(TimeSpan.FromSeconds(2.5), options.RegisterTimeout);
         Assert.True(options.WatchStdin);
         Assert.Equal("/var/cache/workers", options.JitProfile);
+        Assert.Equal("gpu-box.example.com", options.PublicHostname);
+    }
+
+    [Fact]
+    public void Should_refuse_a_blank_public_hostname()
+    {
+        var error = Assert.Throws<UsageException>(() => NodeOptions.Parse(
+            ["--manager", Manager, "--worker-id", "w", "--plugins", "a.dll", "--public-hostname", " "]));
+
+        Assert.StartsWith("--public-hostname needs an address", error.Message);
     }
 
     [Fact]
@@ -32,6 +42,7 @@ public sealed class NodeOptionsSpecs
         Assert.Equal(("127.0.0.1", 0, (string?)null, false), (options.Hostname, options.Port, options.TokenFile, options.WatchStdin));
         Assert.Equal(TimeSpan.FromSeconds(15), options.RegisterTimeout);
         Assert.Null(options.JitProfile);
+        Assert.Null(options.PublicHostname); // Akka then gives the manager --hostname
     }
 
     [Theory]
@@ -42,6 +53,7 @@ public sealed class NodeOptionsSpecs
     [InlineData("--manager akka://app/user/m --worker-id w --plugins", "--plugins needs at least one plugin assembly.")]
     [InlineData("--manager --worker-id w --plugins a.dll", "--manager needs a value.")]
     [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --port", "--port needs a value.")]
+    [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --public-hostname", "--public-hostname needs a value.")]
     [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --port http", "--port must be a number from 0 to 65535, got \"http\".")]
     [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --port 65536", "--port must be a number from 0 to 65535, got \"65536\".")]
     [InlineData("--manager akka://app/user/m --worker-id w --plugins a.dll --port -1", "--port must be a number from 0 to 65535, got \"-1\".")]
