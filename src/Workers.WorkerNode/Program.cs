@@ -76,7 +76,18 @@ catch (PluginLoadException e)
 }
 StartupTrace.Mark("plugins listed");
 var exit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-system.ActorOf(WorkerActor.Props(options, plugins, token, exit), "worker");
+var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+system.ActorOf(WorkerActor.Props(options, plugins, token, exit, registered), "worker");
+
+// Akka.Remote stops the ActorSystem by itself on some failures: a TLS handshake in which this node rejects the
+// manager's certificate is one (it runs CoordinatedShutdown). A node must not live on without its system, doing nothing.
+_ = system.WhenTerminated.ContinueWith(_ =>
+{
+    var (code, when) = registered.Task.IsCompleted ? (ExitCode.ManagerLost, "after") : (ExitCode.ManagerUnreachable, "before");
+    if (exit.TrySetResult(code))
+        Console.Error.WriteLine($"Workers.WorkerNode [{options.WorkerId}]: Akka.Remote stopped this node {when} it registered; the log above says why. "
+            + "If a TLS handshake failed: is the manager's certificate trusted on this host (or is --tls-suppress-validation meant)?");
+}, TaskScheduler.Default);
 
 if (options.WatchStdin)
 {

@@ -25,25 +25,29 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
     private readonly PluginHost _plugins;
     private readonly string? _token;
     private readonly TaskCompletionSource<int> _exit;
+    private readonly TaskCompletionSource? _registered;
     private readonly CancellationTokenSource _stopping = new();
     private Address? _session;
     private TimeSpan _registerRetry = FirstRegisterRetry;
     private readonly long _maxMessageBytes = Context.System.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128_000;
     private IActorRef _manager = ActorRefs.Nobody;
 
-    public WorkerActor(NodeOptions options, PluginHost plugins, string? token, TaskCompletionSource<int> exit)
+    public WorkerActor(NodeOptions options, PluginHost plugins, string? token, TaskCompletionSource<int> exit, TaskCompletionSource? registered = null)
     {
         _options = options;
         _plugins = plugins;
         _token = token;
         _exit = exit;
+        _registered = registered;
         Context.Become(Registering);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(NodeOptions options, PluginHost plugins, string? token, TaskCompletionSource<int> exit) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(options, plugins, token, exit));
+    /// <param name="exit">completed with the node's exit code when it is to exit</param>
+    /// <param name="registered">completed once the manager has accepted the node</param>
+    public static Props Props(NodeOptions options, PluginHost plugins, string? token, TaskCompletionSource<int> exit, TaskCompletionSource? registered = null) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(options, plugins, token, exit, registered));
 
     protected override void PreStart()
     {
@@ -101,6 +105,7 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
                 Timers.CancelAll();
                 StartupTrace.Mark("registered");
                 StartupTrace.Report();
+                _registered?.TrySetResult();
                 Timers.StartPeriodicTimer(HeartbeatKey.Instance, SendHeartbeat.Instance, registered.HeartbeatInterval);
                 Context.Watch(Sender);
                 _session = Sender.Path.Address;

@@ -13,6 +13,8 @@ public sealed class TlsFiles : IDisposable
     public TlsFiles()
     {
         (Certificate, PasswordFile) = TestCertificate.Create(_folder.FullName, "workers-test");
+        TrustedPem = Path.ChangeExtension(Certificate, ".pem");
+        OtherPem = Path.ChangeExtension(TestCertificate.Create(_folder.FullName, "workers-other").PfxPath, ".pem");
         TokenFile = Path.Combine(_folder.FullName, "token");
         File.WriteAllText(TokenFile, "tls-specs-token");
     }
@@ -20,6 +22,12 @@ public sealed class TlsFiles : IDisposable
     public string Certificate { get; }
     public string PasswordFile { get; }
     public string TokenFile { get; }
+
+    /// <summary>The public part of <see cref="Certificate"/>, for a node that is to trust it.</summary>
+    public string TrustedPem { get; }
+
+    /// <summary>Another self-signed certificate's public part: a node trusting only it trusts no manager here.</summary>
+    public string OtherPem { get; }
 
     public void Dispose() => _folder.Delete(recursive: true);
 }
@@ -60,6 +68,43 @@ public sealed class TlsNodeSpecs(TlsFiles files, ITestOutputHelper output)
 
         Assert.Equal(node.Pid, started.WorkerPid);
         Assert.Equal(node.Pid, metadata.GetProperty("pid").GetInt32());
+    }
+
+    [OpenSslFact]
+    public async Task Should_register_a_node_that_checks_the_manager_certificate_against_the_certificates_it_trusts()
+    {
+        var manager = await StartManagerAsync(ExternalOnly());
+        var subscriber = await SubscribeAsync(manager);
+        var client = CreateTestProbe("client");
+
+        // No --tls-suppress-validation: the node accepts the manager only if its certificate chains to one it trusts
+        // (Akka does not check the name in it by default). It trusts exactly the test's certificate.
+        await using var node = ExternalNode.Start(Nodes, Output, ["env", $"SSL_CERT_FILE={files.TrustedPem}"],
+            "--manager", AddressOf(manager), "--worker-id", "tls-checked", "--token-file", files.TokenFile, "--plugins", ExternalNode.Samples,
+            "--tls-cert", files.Certificate, "--tls-password-file", files.PasswordFile);
+        await subscriber.FishForMessageAsync<WorkerStarted>(e => e.WorkerId == "tls-checked", NodeStart);
+        var (started, _) = await RunEchoAsync(client, subscriber, manager, "checked");
+
+        Assert.Equal(node.Pid, started.WorkerPid);
+    }
+
+    [OpenSslFact]
+    public async Task Should_keep_a_node_that_checks_certificates_from_a_manager_whose_certificate_it_does_not_trust()
+    {
+        var manager = await StartManagerAsync(ExternalOnly());
+
+        // The node trusts another certificate only: the handshake fails, Akka.Remote stops the node's ActorSystem
+        // (CoordinatedShutdown), and the node exits as unable to reach its manager, saying why, rather than living on
+        // with no system (it used to, for ever).
+        await using var node = ExternalNode.Start(Nodes, Output, ["env", $"SSL_CERT_FILE={files.OtherPem}"],
+            "--manager", AddressOf(manager), "--worker-id", "tls-distrust", "--token-file", files.TokenFile, "--plugins", ExternalNode.Samples,
+            "--tls-cert", files.Certificate, "--tls-password-file", files.PasswordFile, "--register-timeout", "60");
+
+        Assert.Equal(ManagerUnreachable, await node.WaitForExitAsync(NodeStart));
+        Assert.Contains("Akka.Remote stopped this node before it registered", node.Output);
+        var client = CreateTestProbe("client");
+        client.Send(manager, GetWorkers.Instance);
+        Assert.Empty((await client.ExpectMsgAsync<WorkersInfo>(Reply)).Workers);
     }
 
     [Fact]

@@ -4,7 +4,10 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace Workers.Integration.Tests.Support;
 
-/// <summary>A self-signed certificate for TLS tests, written as a password-protected .pfx with its password in a file.</summary>
+/// <summary>
+/// A self-signed certificate for TLS tests, written as a password-protected .pfx with its password in a file, and its
+/// public part as a .pem beside them.
+/// </summary>
 public static class TestCertificate
 {
     public static (string PfxPath, string PasswordFile) Create(string folder, string name)
@@ -26,6 +29,8 @@ public static class TestCertificate
         var passwordFile = Path.Combine(folder, $"{name}.password");
         File.WriteAllBytes(pfx, certificate.Export(X509ContentType.Pfx, password));
         File.WriteAllText(passwordFile, password + "\n");
+        // Its public part alone, for a process that is to trust it (SSL_CERT_FILE on Linux).
+        File.WriteAllText(Path.ChangeExtension(pfx, ".pem"), certificate.ExportCertificatePem() + "\n");
         return (pfx, passwordFile);
     }
 }
