@@ -89,7 +89,7 @@ public sealed class TlsNodeSpecs(TlsFiles files, ITestOutputHelper output)
     }
 
     [OpenSslFact]
-    public async Task Should_keep_a_node_that_checks_certificates_from_a_manager_whose_certificate_it_does_not_trust()
+    public async Task Should_end_a_node_that_does_not_trust_the_manager_certificate_as_unable_to_reach_it()
     {
         var manager = await StartManagerAsync(ExternalOnly());
 
