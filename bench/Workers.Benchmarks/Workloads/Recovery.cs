@@ -15,7 +15,7 @@ internal abstract class Recovery(BenchOptions options, string workload, bool war
     /// milliseconds, and its first job pays for it (see the cold-start rows). The measurement waits that out, so that it
     /// measures the cancel or the crash and not the node's start.
     /// </summary>
-    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(500);
+    internal static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(500);
 
     private readonly int _iterations = options.Iterations;
 
