@@ -25,6 +25,7 @@ internal sealed class JobLoop
     private readonly long _maxMessageBytes;
     private readonly CancellationToken _stopping;
     private bool _looping;
+    private bool _warm; // a job, or the warm-up, has been through the steps around a plugin
     private JobRunner? _running;
 
     /// <param name="proxy">where outcomes, chunks and progress go: the slot's proxy that accepted the node</param>
@@ -57,6 +58,40 @@ internal sealed class JobLoop
     public void Add(IEnumerable<ExecuteJob> jobs) => Hold(jobs);
 
     public void Add(PluginCommand command) => Hold([command]);
+
+    /// <summary>What <see cref="TryWarmUp"/> did.</summary>
+    public enum WarmUpStart
+    {
+        /// <summary>The warm-up is on its way; work added meanwhile runs after it.</summary>
+        Started,
+
+        /// <summary>Something runs or waits (the configured plugins loading): nothing was done, ask again later.</summary>
+        Busy,
+
+        /// <summary>A job (or an earlier warm-up) has already been through it.</summary>
+        NotNeeded,
+    }
+
+    /// <summary>
+    /// Runs the steps every job takes around its plugin (reading its parameters, turning a result into JSON) once,
+    /// while nothing else is held. The first use of System.Text.Json in a process sets up its converters and compiles
+    /// them: about 25–40 ms on a fresh node that its first job would otherwise pay. A node that idles once registered
+    /// (a warm spare, a pool started ahead of its jobs) thus serves its first job sooner; a node whose first job comes
+    /// at once never warms up, and that job pays the set-up itself, as it would have.
+    /// </summary>
+    public WarmUpStart TryWarmUp()
+    {
+        lock (_gate)
+        {
+            if (_warm)
+                return WarmUpStart.NotNeeded;
+            if (_looping)
+                return WarmUpStart.Busy;
+            _warm = true;
+        }
+        Hold([WarmUpWork.Instance]);
+        return WarmUpStart.Started;
+    }
 
     /// <summary>
     /// Drops the job if it is held and not started: true then. False if it has started (or ended, or never came):
@@ -103,6 +138,8 @@ internal sealed class JobLoop
                 work = _held[0];
                 _held.RemoveAt(0); // at most PipelineDepth items: cheaper than a linked list's node per job
                 runner = _running = work is ExecuteJob job ? new JobRunner(job, _outbox, _workerId, _maxMessageBytes) : null;
+                if (runner is not null)
+                    _warm = true;
             }
             if (runner is not null)
             {
@@ -112,6 +149,8 @@ internal sealed class JobLoop
                     last = _held.Count == 0;
                 _outbox.SendOutcome(outcome, nothingFollows: last);
             }
+            else if (work is WarmUpWork)
+                JobRunner.WarmUp();
             else
                 await RunAsync((PluginCommand)work).ConfigureAwait(false);
         }
@@ -139,6 +178,12 @@ internal sealed class JobLoop
         }
         command.ReplyTo.Tell(reply, _node);
     }
+}
+
+/// <summary>The work item of <see cref="JobLoop.TryWarmUp"/>.</summary>
+internal sealed class WarmUpWork
+{
+    public static readonly WarmUpWork Instance = new();
 }
 
 /// <summary>A plugin reload or unload, run in turn with the jobs; its reply goes to <paramref name="ReplyTo"/>.</summary>

@@ -67,6 +67,26 @@ internal sealed class JobRunner
     }
 
     /// <summary>
+    /// Goes once through what <see cref="RunAsync"/> does around a plugin, with a made-up job: parameters read from
+    /// JSON, a result of strings, numbers and a nested object turned into JSON (see <see cref="JobLoop.TryWarmUp"/>).
+    /// Never throws: a warm-up that fails only leaves the set-up to the first job.
+    /// </summary>
+    public static void WarmUp()
+    {
+        try
+        {
+            using var parameters = JsonDocument.Parse("""{"text":"warm-up","count":1}""");
+            var root = parameters.RootElement;
+            var json = ResultAdapter.WarmUp(new { text = root.GetProperty("text").GetString(), metadata = new { count = root.GetProperty("count").GetInt32() } });
+            _ = Encoding.UTF8.GetByteCount(json);
+        }
+        catch (Exception)
+        {
+            // Nothing lost: the first job sets the serializer up itself.
+        }
+    }
+
+    /// <summary>
     /// A result larger than one message cannot travel: the transport would drop it and the job would never end. It
     /// fails the job instead, saying what to change.
     /// </summary>

@@ -63,9 +63,20 @@ internal static class ResultAdapter
     /// a second after its last use, at its next use.)
     /// </summary>
     private static JsonSerializerOptions OptionsFor(Type type) =>
-        CollectibleAssembly(type) is { } assembly
-            ? PluginOptions.GetValue(assembly, _ => new JsonSerializerOptions(Options) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() })
-            : Options;
+        CollectibleAssembly(type) is { } assembly ? PluginOptions.GetValue(assembly, _ => NewPluginOptions()) : Options;
+
+    private static JsonSerializerOptions NewPluginOptions() => new(Options) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+
+    /// <summary>
+    /// Turns <paramref name="result"/> into JSON as a job's result would be, and once more with options like those a
+    /// plugin's types get, so that the serializer's one-time set-up is done before a job needs it (see
+    /// <see cref="JobLoop.TryWarmUp"/>). Returns the JSON.
+    /// </summary>
+    internal static string WarmUp(object result)
+    {
+        _ = JsonSerializer.Serialize(result, result.GetType(), NewPluginOptions());
+        return ToJson(result);
+    }
 
     private static Assembly? CollectibleAssembly(Type type) =>
         !type.IsCollectible ? null

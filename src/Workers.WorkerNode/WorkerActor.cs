@@ -8,7 +8,8 @@ namespace Workers.WorkerNode;
 /// The node's actor: registers with the manager (connect-back), then hands jobs and plugin commands to its
 /// <see cref="JobLoop"/>, which runs them one at a time. Those that arrive while a job runs wait behind it, in order
 /// (the manager sends jobs ahead, see <see cref="WorkerConfig.PipelineDepth"/>); a waiting job can be dropped with
-/// <see cref="CancelQueuedJob"/>. The node ends when its manager is gone.
+/// <see cref="CancelQueuedJob"/>. A node with nothing to do just after registering warms up its job path
+/// (<see cref="JobLoop.TryWarmUp"/>). The node ends when its manager is gone.
 /// </summary>
 /// <remarks>
 /// An <see cref="UntypedActor"/> with one method per state (registering, registered), switched with <c>Context.Become</c>.
@@ -19,6 +20,10 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
 {
     private static readonly TimeSpan FirstRegisterRetry = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LongestRegisterRetry = TimeSpan.FromSeconds(5);
+
+    // How long a registered node must have had nothing to do before it warms up its job path (JobLoop.TryWarmUp): a job
+    // queued for a starting node reaches it within a few milliseconds of its registration, and is not delayed.
+    private static readonly TimeSpan WarmUpAfter = TimeSpan.FromMilliseconds(100);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly NodeOptions _options;
@@ -112,6 +117,7 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
                 _log.Info("Registered as [{0}] with [{1}]", _options.WorkerId, Sender.Path);
                 _manager = Sender;
                 var jobs = new JobLoop(_plugins, Sender, Self, _options.WorkerId, _maxMessageBytes, _stopping.Token);
+                Timers.StartSingleTimer(WarmUpKey.Instance, WarmUpIfIdle.Instance, WarmUpAfter);
                 Context.Become(message => Registered(message, jobs));
                 return true;
             default:
@@ -136,6 +142,11 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
                 return true;
             case CancelQueuedJob cancel:
                 CancelQueued(cancel, jobs);
+                return true;
+            case WarmUpIfIdle:
+                // Still loading the configured plugins, or running a job: ask again later (after a job, it is not needed).
+                if (jobs.TryWarmUp() == JobLoop.WarmUpStart.Busy)
+                    Timers.StartSingleTimer(WarmUpKey.Instance, WarmUpIfIdle.Instance, WarmUpAfter);
                 return true;
             case NodeReloadPlugin reload:
                 jobs.Add(new PluginCommand(reload.CorrelationId, reload.PluginName,
@@ -217,6 +228,16 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
     private sealed class HeartbeatKey
     {
         public static readonly HeartbeatKey Instance = new();
+    }
+
+    private sealed class WarmUpIfIdle : IDeadLetterSuppression
+    {
+        public static readonly WarmUpIfIdle Instance = new();
+    }
+
+    private sealed class WarmUpKey
+    {
+        public static readonly WarmUpKey Instance = new();
     }
 
     private sealed class RetryKey

@@ -89,6 +89,15 @@ public sealed class ResultAdapterSpecs
         Assert.Equal("{}", ResultAdapter.ToJson(default(JsonElement)));
     }
 
+    [Fact]
+    public void Should_warm_up_with_the_json_a_job_would_get()
+    {
+        var result = new Transcript("hello", new Dictionary<string, object> { ["words"] = 1 });
+
+        Assert.Equal("""{"text":"hello","metadata":{"words":1}}""", ResultAdapter.WarmUp(result));
+        Assert.Equal(ResultAdapter.ToJson(result), ResultAdapter.WarmUp(result));
+    }
+
     private static void AssertWrapped(string text, string json)
     {
         using var document = JsonDocument.Parse(json);
