@@ -8,9 +8,11 @@ namespace Workers.Actors;
 // asynchronous resource validation, then the queue.
 public sealed partial class JobManagerActor
 {
+    private static readonly JobOptions NoOptions = new(); // a record with init-only properties: one serves every job
+
     private void Handle(StartJob start)
     {
-        var options = start.Options ?? new JobOptions();
+        var options = start.Options ?? NoOptions;
         if (AnsweredAsExisting(start, options, Sender))
             return;
         if (RejectNow(start) is { } rejected)
@@ -61,18 +63,20 @@ public sealed partial class JobManagerActor
         }
 
         if (_hooks is not null && target.Config is { ValueKind: JsonValueKind.Object } config && config.EnumerateObject().Any())
-        {
-            // Validation may take time (it may ask a GPU how much memory is free): off the manager's thread, and the
-            // job is accepted or rejected when the answer comes back.
-            var replyTo = Sender;
-            var validated = start with { Options = options };
-            Validate(start.PluginId, config)
-                .PipeTo(Self, success: problem => new ResourcesValidated(validated, target, replyTo, problem),
-                    failure: e => new ResourcesValidated(validated, target, replyTo, e.GetBaseException().Message));
-            return;
-        }
-        Accept(start, options, target, Sender);
+            ValidateThenAccept(start with { Options = options }, target, config, Sender);
+        else
+            Accept(start, options, target, Sender);
     }
+
+    /// <summary>
+    /// Validation may take time (it may ask a GPU how much memory is free): off the manager's thread, and the job is
+    /// accepted or rejected when the answer comes back. A method of its own: the lambdas' captures would otherwise be
+    /// allocated on every submit, validated or not.
+    /// </summary>
+    private void ValidateThenAccept(StartJob validated, PluginTarget target, JsonElement config, IActorRef replyTo) =>
+        Validate(validated.PluginId, config)
+            .PipeTo(Self, success: problem => new ResourcesValidated(validated, target, replyTo, problem),
+                failure: e => new ResourcesValidated(validated, target, replyTo, e.GetBaseException().Message));
 
     /// <summary>The hook's validation as a task, also when an override throws before returning one.</summary>
     private Task<string?> Validate(string pluginId, JsonElement config)
