@@ -33,7 +33,7 @@ internal sealed class JobLoop
     public JobLoop(PluginHost plugins, IActorRef proxy, IActorRef node, string workerId, long maxMessageBytes, CancellationToken stopping)
     {
         _plugins = plugins;
-        _outbox = new NodeOutbox(proxy, node);
+        _outbox = new NodeOutbox(proxy, node, WireLimits.PayloadBytes(maxMessageBytes) / 4);
         _node = node;
         _workerId = workerId;
         _maxMessageBytes = maxMessageBytes;

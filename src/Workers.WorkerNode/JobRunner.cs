@@ -16,9 +16,6 @@ namespace Workers.WorkerNode;
 internal sealed class JobRunner
 {
     private const int MaxBatch = 512;
-
-    // Room for the envelope around a payload in one remoting frame.
-    private const int FrameOverhead = 64 * 1024;
     private static readonly long ProgressInterval = Stopwatch.Frequency / 10; // at most ten updates a second
 
     private readonly ExecuteJob _job;
@@ -35,7 +32,7 @@ internal sealed class JobRunner
     public JobRunner(ExecuteJob job, NodeOutbox outbox, string workerId, long maxMessageBytes)
     {
         _job = job;
-        _maxPayloadBytes = Math.Max(1024, maxMessageBytes - FrameOverhead);
+        _maxPayloadBytes = WireLimits.PayloadBytes(maxMessageBytes);
         _outbox = outbox;
         _workerId = workerId;
         Credits = new ChunkCredits(Math.Max(1, job.ChunkWindow));

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using Workers.Actors;
 
@@ -19,20 +20,26 @@ namespace Workers.WorkerNode;
 /// </remarks>
 internal sealed class NodeOutbox
 {
-    /// <summary>Outcomes in one message at most; more go in the next (the message stays far below a frame).</summary>
+    /// <summary>Outcomes in one message at most; more go in the next (their bytes are limited too, see the constructor).</summary>
     internal const int MaxBatch = 256;
 
     private readonly object _gate = new();
     private readonly IActorRef _proxy;
     private readonly IActorRef _node;
+    private readonly long _batchBytes;
     private readonly List<IWorkerWireMessage> _outcomes = [];
     private bool _flushQueued;
 
     /// <param name="node">the sender of everything sent: the proxy takes a job's messages only from its current node</param>
-    public NodeOutbox(IActorRef proxy, IActorRef node)
+    /// <param name="batchBytes">
+    /// the most the outcomes in one message may take (each result fits a frame alone, see <see cref="JobRunner"/>; several
+    /// together might not, and Akka.Remote would drop them all)
+    /// </param>
+    public NodeOutbox(IActorRef proxy, IActorRef node, long batchBytes = long.MaxValue)
     {
         _proxy = proxy;
         _node = node;
+        _batchBytes = batchBytes;
     }
 
     /// <summary>
@@ -85,8 +92,11 @@ internal sealed class NodeOutbox
             _proxy.Tell(_outcomes[0], _node);
         else
         {
-            for (var start = 0; start < _outcomes.Count; start += MaxBatch)
-                _proxy.Tell(new NodeJobsEnded([.. _outcomes.Skip(start).Take(MaxBatch)]), _node);
+            for (int start = 0, end; start < _outcomes.Count; start = end)
+            {
+                end = WireLimits.BatchEnd(_outcomes, start, _batchBytes, MaxBatch, static (outcome, limit) => WireLimits.Size(outcome, limit));
+                _proxy.Tell(end - start == 1 ? _outcomes[start] : new NodeJobsEnded([.. CollectionsMarshal.AsSpan(_outcomes)[start..end]]), _node);
+            }
         }
         _outcomes.Clear();
     }

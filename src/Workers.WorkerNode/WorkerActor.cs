@@ -34,7 +34,7 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
     private readonly CancellationTokenSource _stopping = new();
     private Address? _session;
     private TimeSpan _registerRetry = FirstRegisterRetry;
-    private readonly long _maxMessageBytes = Context.System.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128_000;
+    private readonly long _maxMessageBytes = WireLimits.FrameBytes(Context.System.Settings.Config);
     private IActorRef _manager = ActorRefs.Nobody;
 
     public WorkerActor(NodeOptions options, PluginHost plugins, string? token, TaskCompletionSource<int> exit, TaskCompletionSource? registered = null)

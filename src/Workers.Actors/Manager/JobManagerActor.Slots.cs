@@ -124,6 +124,17 @@ public sealed partial class JobManagerActor
             return false;
         }
         var target = job.Target!;
+        var bytes = WireLimits.Utf8Bytes(parameters, _maxPayloadBytes) + WireLimits.Utf8Bytes(target.ConfigJson, _maxPayloadBytes);
+        if (bytes > _maxPayloadBytes)
+        {
+            // Akka.Remote would drop it and the job would wait for ever: the parameters passed on submit, so the hook's
+            // request or the plugin's configuration made it this large.
+            job.Fail($"The job's execute request (its parameters as prepared for the node, and the plugin's configuration) is {bytes:N0} bytes, "
+                + $"more than the {_maxPayloadBytes:N0} bytes one message to a worker node can carry "
+                + "(raise akka.remote.dot-netty.tcp.maximum-frame-size on the manager and its nodes).", Now);
+            EndJob(job, new JobFailed(job.Id, job.Error!));
+            return false;
+        }
         slot.LastUsed = job.Sequence;
         var timeout = job.Options.Timeout ?? _options.Worker.JobTimeout;
         slot.Proxy!.Tell(new RunJob(job.Id, target.PluginName, parameters, Streams(job), target.ConfigJson, timeout));

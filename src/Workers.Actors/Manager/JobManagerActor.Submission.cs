@@ -49,7 +49,7 @@ public sealed partial class JobManagerActor
             // The hook may have chosen the id: of a job that exists, or one the rules refuse.
             if (AnsweredAsExisting(start, options, Sender))
                 return;
-            if (JobSubmission.Invalid(start with { Options = options }) is { } refused)
+            if (JobSubmission.Invalid(start with { Options = options }, _maxPayloadBytes) is { } refused)
             {
                 Sender.Tell(new JobRejected(refused));
                 return;
@@ -129,7 +129,7 @@ public sealed partial class JobManagerActor
         _stopping ? new JobRejected("The job manager is shutting down.", JobRejectionKind.Unavailable)
         : _storeProblem is not null ? StoreUnavailableRejection()
         : NoSlotCanRunJobs ? new JobRejected("No worker can run jobs: every slot has failed (see the WorkerFailed events and the log).", JobRejectionKind.Unavailable)
-        : JobSubmission.Invalid(start) is { } invalid ? new JobRejected(invalid)
+        : JobSubmission.Invalid(start, _maxPayloadBytes) is { } invalid ? new JobRejected(invalid)
         : null;
 
     /// <summary>Checked after everything about the job itself: a job that could never run is told so, not "retry later".</summary>

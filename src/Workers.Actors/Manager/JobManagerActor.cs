@@ -31,6 +31,9 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
     private readonly List<Slot> _idleSlots = [];
     private readonly string? _nodeToken;
     private readonly ResourceNotifier _resources;
+    // What one message to a node may carry: a job whose request is larger is refused or failed, never sent to be lost.
+    // Without remoting settings (a test's nodes in this process) no transport limits it.
+    private readonly long _maxPayloadBytes = WireLimits.PayloadBytes(WireLimits.FrameBytes(Context.System.Settings.Config, fallback: long.MaxValue / 2));
     private IActorRef? _broadcast;
     private INodeLauncher _launcher = null!;
     private long _nextSequence;

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Workers.Actors.Manager;
@@ -13,12 +14,19 @@ internal static class JobSubmission
         Invalid(command) ?? QueueFull(pendingCount, config);
 
     /// <summary>What is wrong with the submission itself, or null.</summary>
-    public static string? Invalid(StartJob command)
+    /// <param name="maxParametersBytes">
+    /// the most a job's parameters may take as UTF-8 JSON: what one message to a node carries (see <see cref="WireLimits"/>)
+    /// </param>
+    public static string? Invalid(StartJob command, long maxParametersBytes = long.MaxValue)
     {
         if (string.IsNullOrWhiteSpace(command.PluginId))
             return "PluginId is required.";
         if (command.Parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined or JsonValueKind.Null))
             return $"Parameters must be a JSON object (or omitted), got {command.Parameters.ValueKind}.";
+        if (command.Parameters.ValueKind == JsonValueKind.Object && JsonMarshal.GetRawUtf8Value(command.Parameters).Length is var bytes
+            && bytes > maxParametersBytes)
+            return $"Parameters are {bytes:N0} bytes of JSON, more than the {maxParametersBytes:N0} bytes a job can take to its worker node. "
+                + "Pass large inputs by reference (a file path or a URL), or raise akka.remote.dot-netty.tcp.maximum-frame-size on the manager and its nodes.";
         if (command.Options?.JobId is { } id && (id.Length is 0 or > MaxJobIdLength || id.Any(char.IsControl)))
             return $"JobId must be 1 to {MaxJobIdLength} printable characters.";
         if (command.Options?.Timeout is { } timeout && timeout <= TimeSpan.Zero)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 
@@ -49,18 +50,21 @@ internal sealed partial class WorkerProxyActor
         _jobs.Add(new SentJob(job.JobId, job.Timeout));
     }
 
+    /// <summary>
+    /// Sends the jobs held back, in order: together, in as few messages as keep each within a quarter of what a frame
+    /// carries (Akka.Remote drops a larger message, and every job in it would wait for ever).
+    /// </summary>
     private void SendUnsent(IActorRef node)
     {
-        switch (_unsent.Count)
+        if (_unsent.Count == 1)
+            node.Tell(_unsent[0]);
+        else
         {
-            case 0:
-                return;
-            case 1:
-                node.Tell(_unsent[0]);
-                break;
-            default:
-                node.Tell(new ExecuteJobs([.. _unsent]));
-                break;
+            for (int start = 0, end; start < _unsent.Count; start = end)
+            {
+                end = WireLimits.BatchEnd(_unsent, start, _batchBytes, int.MaxValue, static (job, limit) => WireLimits.Size(job, limit));
+                node.Tell(end - start == 1 ? _unsent[start] : new ExecuteJobs([.. CollectionsMarshal.AsSpan(_unsent)[start..end]]));
+            }
         }
         _unsent.Clear();
     }

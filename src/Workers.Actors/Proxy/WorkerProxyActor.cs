@@ -32,6 +32,9 @@ internal sealed partial class WorkerProxyActor : UntypedActor, IWithTimers
     // Jobs sent ahead while the node is busy, not yet on their way: they leave together on SendHeldJobs, which this
     // proxy tells itself behind the RunJobs already in its mailbox, or before any other message to the node.
     private readonly List<ExecuteJob> _unsent = [];
+
+    // The most one batch of them takes (a quarter of a frame's payload); none without remoting settings (a test's node in this process).
+    private readonly long _batchBytes = WireLimits.PayloadBytes(WireLimits.FrameBytes(Context.System.Settings.Config, fallback: long.MaxValue / 2)) / 4;
     private ILaunchedNode? _node;
     private IActorRef _nodeRef = ActorRefs.Nobody;
 

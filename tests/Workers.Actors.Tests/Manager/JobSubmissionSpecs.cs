@@ -80,6 +80,21 @@ public sealed class JobSubmissionSpecs
         Assert.Null(JobSubmission.Reject(start, 10_000, Unlimited)); // 0 means unlimited
     }
 
+    [Fact]
+    public void Should_reject_parameters_larger_than_a_message_to_a_node_carries_counting_utf8_bytes()
+    {
+        // {"text":"…"}: 11 bytes around the text; "é" takes 2 bytes.
+        var fits = new StartJob("echo", Json($$"""{"text":"{{new string('é', 50)}}"}"""));
+        var over = new StartJob("echo", Json($$"""{"text":"{{new string('é', 51)}}"}"""));
+
+        Assert.Null(JobSubmission.Invalid(fits, maxParametersBytes: 111));
+        Assert.Equal(
+            "Parameters are 113 bytes of JSON, more than the 111 bytes a job can take to its worker node. "
+            + "Pass large inputs by reference (a file path or a URL), or raise akka.remote.dot-netty.tcp.maximum-frame-size on the manager and its nodes.",
+            JobSubmission.Invalid(over, maxParametersBytes: 111));
+        Assert.Null(JobSubmission.Invalid(new StartJob("echo", default), maxParametersBytes: 0)); // no parameters: nothing to carry
+    }
+
     private static string? Reject(StartJob start) => JobSubmission.Reject(start, 0, Unlimited);
 
     private static StartJob WithOptions(JobOptions options) => new("echo", Json("{}"), options);

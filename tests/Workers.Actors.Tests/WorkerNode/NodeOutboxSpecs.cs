@@ -91,6 +91,31 @@ public sealed class NodeOutboxSpecs(ITestOutputHelper output) : TestKit(output: 
         Assert.Equal(expected, heard);
     }
 
+    [Fact]
+    public async Task Should_split_outcomes_that_together_are_larger_than_one_batch_may_carry()
+    {
+        // Each result fits a frame alone (the job runner checks that); twenty together would not, and the transport
+        // would drop the message with every outcome in it.
+        const int batchBytes = 10_000;
+        var proxy = CreateTestProbe("proxy");
+        var outbox = new NodeOutbox(proxy.Ref, CreateTestProbe("node").Ref, batchBytes);
+        var result = $"\"{new string('é', 1_500)}\""; // 3,002 bytes of UTF-8 in 1,502 chars: sizes count bytes
+
+        for (var i = 0; i < 19; i++)
+            outbox.SendOutcome(new NodeJobSucceeded($"job-{i}", result, 0));
+        outbox.SendOutcome(new NodeJobSucceeded("job-19", result, 0), nothingFollows: true);
+
+        var heard = new List<string>();
+        while (heard.Count < 20)
+        {
+            var message = await proxy.ReceiveOneAsync(TimeSpan.FromSeconds(10));
+            var outcomes = message is NodeJobsEnded ended ? ended.Outcomes : [(IWorkerWireMessage)message!];
+            Assert.InRange(outcomes.Sum(o => System.Text.Encoding.UTF8.GetByteCount(((NodeJobSucceeded)o).ResultJson!)), 1, batchBytes);
+            heard.AddRange(outcomes.Select(JobIdOf));
+        }
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"job-{i}"), heard);
+    }
+
     private static string JobIdOf(object outcome) => outcome switch
     {
         NodeJobSucceeded done => done.JobId,
