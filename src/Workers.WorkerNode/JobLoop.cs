@@ -136,7 +136,7 @@ internal sealed class JobLoop
                     return;
                 }
                 work = _held[0];
-                _held.RemoveAt(0); // at most PipelineDepth items: cheaper than a linked list's node per job
+                _held.RemoveAt(0); // at most PipelineDepth items (512 by default): moving them is cheaper than a linked list's node per job
                 runner = _running = work is ExecuteJob job ? new JobRunner(job, _outbox, _workerId, _maxMessageBytes) : null;
                 if (runner is not null)
                     _warm = true;

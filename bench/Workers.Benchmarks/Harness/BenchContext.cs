@@ -8,7 +8,12 @@ internal sealed record BenchContext(BenchOptions Options, Results Results, NodeR
     public void Record(Metric metric, double value) => Results.Add(metric, value);
 
     /// <summary>A manager without a job store unless <paramref name="store"/> says otherwise: the workloads measure the job path.</summary>
-    public Task<ManagerSession> StartManagerAsync(string workerType, WorkerConfig worker, JobStoreOptions? store = null) =>
-        ManagerSession.StartAsync(workerType, Options.PipelineDepth is { } depth ? worker with { PipelineDepth = depth } : worker, this,
-            store ?? JobStoreOptions.None);
+    public Task<ManagerSession> StartManagerAsync(string workerType, WorkerConfig worker, JobStoreOptions? store = null)
+    {
+        if (Options.PipelineDepth is { } depth)
+            worker = worker with { PipelineDepth = depth };
+        if (Options.SetsPipelineWindow)
+            worker = worker with { PipelineWindow = Options.PipelineWindow };
+        return ManagerSession.StartAsync(workerType, worker, this, store ?? JobStoreOptions.None);
+    }
 }

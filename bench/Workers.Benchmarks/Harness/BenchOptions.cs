@@ -7,13 +7,15 @@ namespace Workers.Benchmarks.Harness;
 internal sealed record BenchOptions
 {
     public const string Usage = """
-        Usage: Workers.Benchmarks [--quick] [--runs <n>] [--only <text>] [--pipeline-depth <n>] [--throughput-jobs <n>]
+        Usage: Workers.Benchmarks [--quick] [--runs <n>] [--only <text>] [--pipeline-depth <n>] [--pipeline-window <ms|none>]
+                                 [--throughput-jobs <n>]
                Workers.Benchmarks --pong     (the ping-pong peer; started by the benchmark itself)
 
           --quick        fewer jobs and iterations, one run: a smoke run of every workload in under a minute
           --runs <n>     runs of every workload (default 3; 1 with --quick)
           --only <text>  run only the workloads whose name contains <text> (the ping-pong baseline always runs)
           --pipeline-depth <n>  WorkerConfig.PipelineDepth of every manager (default: the library's default)
+          --pipeline-window <ms|none>  WorkerConfig.PipelineWindow of every manager (none: always PipelineDepth)
           --throughput-jobs <n> jobs per W1 run (default 10,000, as DESIGN section 10 says; more shows the steady state)
         """;
 
@@ -23,6 +25,11 @@ internal sealed record BenchOptions
 
     /// <summary>Overrides <see cref="Workers.Actors.WorkerConfig.PipelineDepth"/>, to choose its default by measurement.</summary>
     public int? PipelineDepth { get; init; }
+
+    /// <summary>Overrides <see cref="Workers.Actors.WorkerConfig.PipelineWindow"/> with <see cref="PipelineWindow"/> (null included).</summary>
+    public bool SetsPipelineWindow { get; init; }
+
+    public TimeSpan? PipelineWindow { get; init; }
 
     /// <summary>Echo jobs run on each node before a measurement, so that node start and JIT stay out of it.</summary>
     public int WarmUpJobs { get; init; } = 2_000;
@@ -76,6 +83,14 @@ internal sealed record BenchOptions
                     break;
                 case "--pipeline-depth" when i + 1 < args.Count && int.TryParse(args[i + 1], out var depth) && depth > 0:
                     options = options with { PipelineDepth = depth };
+                    i++;
+                    break;
+                case "--pipeline-window" when i + 1 < args.Count && args[i + 1] == "none":
+                    options = options with { SetsPipelineWindow = true, PipelineWindow = null };
+                    i++;
+                    break;
+                case "--pipeline-window" when i + 1 < args.Count && double.TryParse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture, out var ms) && ms >= 0:
+                    options = options with { SetsPipelineWindow = true, PipelineWindow = TimeSpan.FromMilliseconds(ms) };
                     i++;
                     break;
                 case "--throughput-jobs" when i + 1 < args.Count && int.TryParse(args[i + 1], out var jobs) && jobs > 0:

@@ -80,8 +80,8 @@ public sealed partial class JobManagerActor
             : _pending.CountWhere(job => _slots.Exists(slot => !slot.IsExternal && SlotRouter.MayRun(slot, job.PluginName, _options.PinnedPlugins)));
 
     /// <summary>
-    /// Sends the jobs at the head of the queue ahead to busy nodes running their plugin, up to
-    /// <see cref="WorkerConfig.PipelineDepth"/> jobs per node: a node then starts its next job without waiting a round
+    /// Sends the jobs at the head of the queue ahead to busy nodes running their plugin, as many per node as the plugin's
+    /// run times allow (<see cref="RunTimes.Depth"/>): a node then starts its next job without waiting a round
     /// trip to the manager. Only the head moves, so priority and submission order stay. Not while a plugin command is
     /// on its way, which must not wait on a node behind jobs sent after it.
     /// </summary>
@@ -93,7 +93,7 @@ public sealed partial class JobManagerActor
         if (_options.Worker.PipelineDepth < 2 || _pluginCommandsInFlight > 0 || CountSpawned(WorkerState.Busy) < _options.Worker.MaxWorkers)
             return;
         while (_pending.TryPeek(out var next)
-               && SlotRouter.ChooseAhead(_slots, next.PluginName, _options.Worker.PipelineDepth, _options.Worker.MaxJobsPerWorker) is { } slot)
+               && SlotRouter.ChooseAhead(_slots, next.PluginName, _runTimes.Depth(next.PluginName, _options.Worker), _options.Worker.MaxJobsPerWorker) is { } slot)
         {
             _pending.TryDequeue(out _);
             if (Send(slot, next))

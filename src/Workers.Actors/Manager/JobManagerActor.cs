@@ -25,6 +25,7 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, string> _pluginConfigs;
     private readonly OrderedDictionary<string, JobRecord> _jobs = [];
     private readonly PendingJobQueue _pending = new();
+    private readonly RunTimes _runTimes = new();
     private readonly Subscribers _subscribers = new();
     private readonly List<Slot> _slots;
     /// <summary>Filled by <see cref="Dispatch"/> with the slots a job may go to now; kept to spare an allocation per message.</summary>
