@@ -107,7 +107,12 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props for plain Akka: create it on a system configured with <see cref="WorkersConfiguration.Manager"/>.</summary>
-    public static Props Props(JobManagerOptions options) => Akka.Actor.Props.Create(() => new JobManagerActor(options));
+    /// <remarks>
+    /// The actor runs on <see cref="JobManagerMailbox"/> (<c>workers-job-manager-mailbox</c>), which the system's
+    /// configuration must define: <see cref="WorkersConfiguration.Manager"/> and <c>WithWorkers</c> do.
+    /// </remarks>
+    public static Props Props(JobManagerOptions options) =>
+        Akka.Actor.Props.Create(() => new JobManagerActor(options)).WithMailbox(JobManagerMailbox.Id);
 
     /// <summary>The conventional actor name of the manager of a worker type.</summary>
     public static string ActorName(string workerType) => $"job-manager-{workerType}";
