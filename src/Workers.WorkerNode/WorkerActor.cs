@@ -116,7 +116,8 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
                 _session = Sender.Path.Address;
                 _log.Info("Registered as [{0}] with [{1}]", _options.WorkerId, Sender.Path);
                 _manager = Sender;
-                var jobs = new JobLoop(_plugins, Sender, Self, _options.WorkerId, _maxMessageBytes, _stopping.Token);
+                // Results, chunks and batches of outcomes must fit the manager's frame as well as this node's.
+                var jobs = new JobLoop(_plugins, Sender, Self, _options.WorkerId, WireLimits.Agreed(_maxMessageBytes, registered.MaxFrameBytes), _stopping.Token);
                 Timers.StartSingleTimer(WarmUpKey.Instance, WarmUpIfIdle.Instance, WarmUpAfter);
                 Context.Become(message => Registered(message, jobs));
                 return true;
@@ -199,7 +200,7 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
 
     private void SendRegistration() =>
         Context.ActorSelection(_options.ManagerPath).Tell(
-            new RegisterWorker(_options.WorkerId, Self, Environment.ProcessId, _plugins.Names, _token));
+            new RegisterWorker(_options.WorkerId, Self, Environment.ProcessId, _plugins.Names, _token, _maxMessageBytes));
 
     private void Exit(int code, string? message)
     {

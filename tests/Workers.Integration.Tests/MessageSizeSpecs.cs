@@ -62,9 +62,28 @@ public class MessageSizeSpecs(ITestOutputHelper output) : WorkersSpec(
         var completed = await ExpectEndAsync<JobCompleted>(subscriber, next.Id);
 
         Assert.StartsWith("The job's execute request (its parameters as prepared for the node, and the plugin's configuration) is ", failed.Error);
-        Assert.Contains($"more than the {PayloadBytes:N0} bytes one message to a worker node can carry", failed.Error);
+        Assert.Contains($"more than the {PayloadBytes:N0} bytes one message to worker node worker-1 can carry", failed.Error);
         Assert.Equal("after", completed.Result.GetProperty("text").GetString());
         Assert.Equal(JobStatus.Failed, (await GetJobAsync(client, manager, padded.Id))!.Status);
+    }
+
+    [Fact]
+    public async Task Should_fail_a_job_whose_result_is_larger_than_the_manager_takes_and_keep_its_node()
+    {
+        // The node's own frame is 16 MiB; the manager's is 256 KiB, and it would refuse the larger frame.
+        var manager = await StartManagerAsync(Options());
+        var subscriber = await SubscribeAsync(manager);
+        var client = CreateTestProbe("client");
+
+        var large = await SubmitAsync(client, manager, "tokens", new { count = 50_000 }); // about 440,000 bytes of text
+        var started = await ExpectJobEventAsync<JobStarted>(subscriber, large.Id);
+        var failed = await ExpectEndAsync<JobFailed>(subscriber, large.Id);
+        var next = await SubmitAsync(client, manager, "echo", new { text = "after" });
+        var (nextStarted, completed) = (await ExpectJobEventAsync<JobStarted>(subscriber, next.Id), await ExpectEndAsync<JobCompleted>(subscriber, next.Id));
+
+        Assert.Contains($"more than the {PayloadBytes:N0} bytes one message can carry", failed.Error);
+        Assert.Equal("after", completed.Result.GetProperty("text").GetString());
+        Assert.Equal(started.WorkerPid, nextStarted.WorkerPid);
     }
 
     /// <summary>Adds a frame's worth of bytes to the parameters of a job that asks for it.</summary>

@@ -124,13 +124,14 @@ public sealed partial class JobManagerActor
             return false;
         }
         var target = job.Target!;
-        var bytes = WireLimits.Utf8Bytes(parameters, _maxPayloadBytes) + WireLimits.Utf8Bytes(target.ConfigJson, _maxPayloadBytes);
-        if (bytes > _maxPayloadBytes)
+        var limit = Math.Min(_maxPayloadBytes, slot.MaxPayloadBytes);
+        var bytes = WireLimits.Utf8Bytes(parameters, limit) + WireLimits.Utf8Bytes(target.ConfigJson, limit);
+        if (bytes > limit)
         {
-            // Akka.Remote would drop it and the job would wait for ever: the parameters passed on submit, so the hook's
-            // request or the plugin's configuration made it this large.
+            // Akka.Remote would drop it and the job would wait for ever. The parameters passed on submit, so the hook's
+            // request, the plugin's configuration or a node with a smaller frame than the manager's made it too large.
             job.Fail($"The job's execute request (its parameters as prepared for the node, and the plugin's configuration) is {bytes:N0} bytes, "
-                + $"more than the {_maxPayloadBytes:N0} bytes one message to a worker node can carry "
+                + $"more than the {limit:N0} bytes one message to worker node {slot.WorkerId} can carry "
                 + "(raise akka.remote.dot-netty.tcp.maximum-frame-size on the manager and its nodes).", Now);
             EndJob(job, new JobFailed(job.Id, job.Error!));
             return false;

@@ -261,6 +261,7 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         slot.State = WorkerState.Idle;
         slot.Pid = ready.Pid;
         slot.Plugins = ready.Plugins;
+        slot.MaxPayloadBytes = ready.MaxPayloadBytes;
         slot.LoadedPlugin = null;
         slot.JobsOnNode = 0;
         slot.MemoryBytes = 0;

@@ -55,6 +55,9 @@ internal sealed class Slot
     /// <summary>When the slot last took a job (the manager's job sequence), for least-recently-used routing.</summary>
     public long LastUsed { get; set; } = -1;
 
+    /// <summary>The most a job's request may take to the current node: the payload of the frame both ends take.</summary>
+    public long MaxPayloadBytes { get; set; } = long.MaxValue;
+
     /// <summary>The node's memory at its last heartbeat.</summary>
     public long MemoryBytes { get; set; }
 

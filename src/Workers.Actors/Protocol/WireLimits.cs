@@ -21,6 +21,9 @@ public static class WireLimits
     public static long FrameBytes(Config config, long fallback = DefaultFrameBytes) =>
         config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? fallback;
 
+    /// <summary>The frame both ends take: the smaller of the two, or <paramref name="own"/> when the peer did not say (0).</summary>
+    public static long Agreed(long own, long peer) => peer > 0 ? Math.Min(own, peer) : own;
+
     /// <summary>The most one message's payload (a job's parameters, its result, a batch of chunks) may take in a frame.</summary>
     public static long PayloadBytes(long frameBytes) => Math.Max(1024, frameBytes - FrameOverhead);
 

@@ -12,13 +12,18 @@ public interface IWorkerWireMessage;
 
 // node → manager
 
-/// <summary>A node announces itself (sent to the manager actor, which hands it to the slot's proxy).</summary>
+/// <summary>
+/// A node announces itself (sent to the manager actor, which hands it to the slot's proxy). <paramref name="MaxFrameBytes"/>
+/// is the largest message the node's transport takes (its <c>maximum-frame-size</c>; 0: not said): the manager sends
+/// it nothing larger.
+/// </summary>
 public sealed record RegisterWorker(
     string WorkerId,
     IActorRef Worker,
     int Pid,
     ImmutableArray<string> Plugins,
-    string? Token) : IWorkerWireMessage;
+    string? Token,
+    long MaxFrameBytes = 0) : IWorkerWireMessage;
 
 /// <summary>A batch of consecutive chunks of one job, starting at <paramref name="FirstSequence"/>.</summary>
 public sealed record NodeChunks(string JobId, long FirstSequence, ImmutableArray<string> Texts) : IWorkerWireMessage;
@@ -53,7 +58,9 @@ public sealed record NodePluginCommandReply(long CorrelationId, string PluginNam
 // manager → node
 
 /// <summary>The manager took the node into slot <paramref name="WorkerId"/>; it should send a heartbeat every <paramref name="HeartbeatInterval"/>.</summary>
-public sealed record WorkerRegistered(string WorkerId, TimeSpan HeartbeatInterval) : IWorkerWireMessage;
+/// <paramref name="MaxFrameBytes"/> is the largest message the manager's transport takes (0: not said): the node sends it
+/// no result, chunk or batch larger.
+public sealed record WorkerRegistered(string WorkerId, TimeSpan HeartbeatInterval, long MaxFrameBytes = 0) : IWorkerWireMessage;
 
 /// <summary>
 /// The manager refused the node. <paramref name="TokenRejected"/> is true when the node's token was missing or wrong

@@ -151,10 +151,12 @@ internal sealed class WorkerWireSerializer(ExtendedActorSystem actorSystem) : Se
                 w.Int(registration.Pid);
                 w.Strings(registration.Plugins);
                 w.NullableString(registration.Token);
+                w.Long(registration.MaxFrameBytes);
                 break;
             case WorkerRegistered registered:
                 w.String(registered.WorkerId);
                 w.Long(registered.HeartbeatInterval.Ticks);
+                w.Long(registered.MaxFrameBytes);
                 break;
             case WorkerRegistrationRefused refused:
                 w.String(refused.WorkerId);
@@ -248,8 +250,9 @@ internal sealed class WorkerWireSerializer(ExtendedActorSystem actorSystem) : Se
         "h" => new NodeHeartbeat(r.Long()),
         "q" => new CancelQueuedJob(r.String()),
         "Q" => new QueuedJobCancelled(r.String(), r.Bool()),
-        "R" => new RegisterWorker(r.String(), system.Provider.ResolveActorRef(r.String()), r.Int(), r.Strings(), r.NullableString()),
-        "W" => new WorkerRegistered(r.String(), TimeSpan.FromTicks(r.Long())),
+        // The frame sizes came last, after the first release: a peer that does not send them is read as not saying.
+        "R" => new RegisterWorker(r.String(), system.Provider.ResolveActorRef(r.String()), r.Int(), r.Strings(), r.NullableString(), r.AtEnd ? 0 : r.Long()),
+        "W" => new WorkerRegistered(r.String(), TimeSpan.FromTicks(r.Long()), r.AtEnd ? 0 : r.Long()),
         "N" => new WorkerRegistrationRefused(r.String(), r.String(), r.Bool()),
         "L" => new NodeReloadPlugin(r.Long(), r.String(), r.String()),
         "U" => new NodeUnloadPlugin(r.Long(), r.String()),
@@ -349,6 +352,9 @@ internal sealed class WorkerWireSerializer(ExtendedActorSystem actorSystem) : Se
     {
         private readonly ReadOnlySpan<byte> _bytes = bytes;
         private int _position;
+
+        /// <summary>Nothing is left to read.</summary>
+        public readonly bool AtEnd => _position == _bytes.Length;
 
         public bool Bool() => Take(1)[0] != 0;
 

@@ -17,7 +17,7 @@ internal sealed record RunJob(string JobId, string PluginId, string ParametersJs
 internal sealed record CancelRunningJob(string JobId) : INoSerializationVerificationNeeded;
 
 /// <summary>The slot's node registered and is idle.</summary>
-internal sealed record SlotReady(int Pid, ImmutableArray<string> Plugins) : INoSerializationVerificationNeeded;
+internal sealed record SlotReady(int Pid, ImmutableArray<string> Plugins, long MaxPayloadBytes = long.MaxValue) : INoSerializationVerificationNeeded;
 
 /// <summary>A plugin command for the slot's node; answered with <see cref="NodePluginCommandReply"/> or a timeout reply.</summary>
 internal sealed record SlotPluginCommand(IWorkerWireMessage Command, long CorrelationId, string PluginName, TimeSpan Timeout)

@@ -21,6 +21,7 @@ internal sealed class RemoteNodeProxyActor : ReceiveActor, IWithTimers
     private readonly string _host;
     private readonly RegisterWorker _registration;
     private readonly WorkerConfig _config;
+    private readonly long _frameBytes = WireLimits.FrameBytes(Context.System.Settings.Config, fallback: long.MaxValue / 2);
 
     public RemoteNodeProxyActor(string workerId, string host, RegisterWorker registration, WorkerConfig config)
     {
@@ -42,9 +43,9 @@ internal sealed class RemoteNodeProxyActor : ReceiveActor, IWithTimers
     {
         var node = _registration.Worker;
         Context.Watch(node);
-        node.Tell(new WorkerRegistered(_workerId, _config.HeartbeatInterval));
+        node.Tell(new WorkerRegistered(_workerId, _config.HeartbeatInterval, _frameBytes));
         ExpectHeartbeat();
-        Context.Parent.Tell(new SlotReady(Pid, _registration.Plugins));
+        Context.Parent.Tell(new SlotReady(Pid, _registration.Plugins, WireLimits.PayloadBytes(WireLimits.Agreed(_frameBytes, _registration.MaxFrameBytes))));
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
@@ -108,7 +109,7 @@ internal sealed class RemoteNodeProxyActor : ReceiveActor, IWithTimers
         Receive<SlotPluginCommand>(command => node.Tell(command.Command, Sender));
         Receive<RegisterWorker>(again => again.Worker.Equals(node), again =>
         {
-            again.Worker.Tell(new WorkerRegistered(_workerId, _config.HeartbeatInterval));
+            again.Worker.Tell(new WorkerRegistered(_workerId, _config.HeartbeatInterval, _frameBytes));
         });
         Receive<NodeHeartbeat>(_ => Sender.Equals(node), heartbeat =>
         {

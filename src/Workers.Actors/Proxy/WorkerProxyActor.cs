@@ -33,8 +33,10 @@ internal sealed partial class WorkerProxyActor : UntypedActor, IWithTimers
     // proxy tells itself behind the RunJobs already in its mailbox, or before any other message to the node.
     private readonly List<ExecuteJob> _unsent = [];
 
-    // The most one batch of them takes (a quarter of a frame's payload); none without remoting settings (a test's node in this process).
-    private readonly long _batchBytes = WireLimits.PayloadBytes(WireLimits.FrameBytes(Context.System.Settings.Config, fallback: long.MaxValue / 2)) / 4;
+    // This system's frame (none without remoting settings: a test's node in this process), and the most one batch of
+    // jobs takes: a quarter of the payload of the frame both ends take, set when the node registers.
+    private readonly long _frameBytes = WireLimits.FrameBytes(Context.System.Settings.Config, fallback: long.MaxValue / 2);
+    private long _batchBytes;
     private ILaunchedNode? _node;
     private IActorRef _nodeRef = ActorRefs.Nobody;
 
@@ -116,9 +118,11 @@ internal sealed partial class WorkerProxyActor : UntypedActor, IWithTimers
             return;
         }
         Context.Watch(registration.Worker);
-        registration.Worker.Tell(new WorkerRegistered(_workerId, _config.HeartbeatInterval));
+        registration.Worker.Tell(new WorkerRegistered(_workerId, _config.HeartbeatInterval, _frameBytes));
         ExpectHeartbeat();
-        Context.Parent.Tell(new SlotReady(registration.Pid, registration.Plugins));
+        var payload = WireLimits.PayloadBytes(WireLimits.Agreed(_frameBytes, registration.MaxFrameBytes));
+        _batchBytes = payload / 4;
+        Context.Parent.Tell(new SlotReady(registration.Pid, registration.Plugins, payload));
         _nodeRef = registration.Worker;
         Context.Become(_idle);
     }
@@ -212,7 +216,7 @@ internal sealed partial class WorkerProxyActor : UntypedActor, IWithTimers
         {
             // The node repeats its registration until the answer arrives: a repeat crossing our answer gets it again.
             case RegisterWorker again when again.Worker.Equals(node):
-                again.Worker.Tell(new WorkerRegistered(_workerId, _config.HeartbeatInterval));
+                again.Worker.Tell(new WorkerRegistered(_workerId, _config.HeartbeatInterval, _frameBytes));
                 return true;
             case NodeHeartbeat heartbeat when Sender.Equals(node):
                 ExpectHeartbeat();

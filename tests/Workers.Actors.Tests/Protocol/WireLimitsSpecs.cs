@@ -11,6 +11,14 @@ public sealed class WireLimitsSpecs
     }
 
     [Fact]
+    public void Should_agree_on_the_smaller_frame_or_keep_its_own_when_the_peer_does_not_say()
+    {
+        Assert.Equal(262_144, WireLimits.Agreed(16_777_216, 262_144));
+        Assert.Equal(262_144, WireLimits.Agreed(262_144, 16_777_216));
+        Assert.Equal(262_144, WireLimits.Agreed(262_144, 0));
+    }
+
+    [Fact]
     public void Should_count_utf8_bytes_exactly_where_a_text_could_reach_the_limit_and_bound_them_below()
     {
         var text = new string('é', 100); // 200 bytes

@@ -119,6 +119,21 @@ public sealed class WireSerializationSpecs(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Should_read_a_registration_from_a_peer_that_does_not_send_its_frame_size_as_not_saying()
+    {
+        // Workers before the frame sizes ended these two messages where the frame size now begins.
+        var wire = WireSerializer();
+        var registration = new RegisterWorker("worker-1", TestActor, 100000, ["echo"], null, MaxFrameBytes: 1_000_000);
+        var registered = new WorkerRegistered("worker-1", TimeSpan.FromSeconds(1), MaxFrameBytes: 1_000_000);
+
+        var oldRegistration = wire.FromBinary(wire.ToBinary(registration)[..^8], wire.Manifest(registration));
+        var oldRegistered = wire.FromBinary(wire.ToBinary(registered)[..^8], wire.Manifest(registered));
+
+        AssertWireEqual(registration with { MaxFrameBytes = 0 }, oldRegistration);
+        Assert.Equal(registered with { MaxFrameBytes = 0 }, oldRegistered);
+    }
+
+    [Fact]
     public void Should_refuse_a_length_that_does_not_fit_in_the_message()
     {
         // A chunk batch that claims two billion texts: refused at once, before anything that size is allocated.
@@ -142,6 +157,7 @@ public sealed class WireSerializationSpecs(ITestOutputHelper output)
     [
         new RegisterWorker("worker-1", actor, 100000, ["echo", "sleep"], "secret-token"),
         new RegisterWorker("worker-2", actor, 100001, [], null),
+        new RegisterWorker("worker-3", actor, 100002, ["echo"], null, MaxFrameBytes: 16 * 1024 * 1024),
         new NodeChunks("job-1", 41, ["tok0 ", "tok1 ", "é ✓ "]),
         new NodeChunks("job-1", 0, []),
         new NodeProgress("job-1", 0.25, "loading"),
@@ -158,6 +174,7 @@ public sealed class WireSerializationSpecs(ITestOutputHelper output)
         new NodePluginCommandReply(7, "echo", true, null),
         new NodePluginCommandReply(8, "echo", false, "no such file"),
         new WorkerRegistered("worker-1", TimeSpan.FromSeconds(1)),
+        new WorkerRegistered("worker-2", TimeSpan.FromSeconds(2), MaxFrameBytes: 262_144),
         new NodeHeartbeat(123_456_789),
         new WorkerRegistrationRefused("worker-1", "slot worker-1 expects pid 100001"),
         new WorkerRegistrationRefused("gpu-1", "wrong token", TokenRejected: true),
