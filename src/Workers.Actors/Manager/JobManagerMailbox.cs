@@ -10,7 +10,9 @@ namespace Workers.Actors.Manager;
 /// is handled before what clients ask (a submit, a cancel, a query), each kind in arrival order. A burst of submits
 /// then never keeps the manager from hearing that nodes finished jobs and from giving them the next ones: with 10,000
 /// jobs submitted at once, a node otherwise ran the jobs it held and waited, idle, until the manager had taken every
-/// submit. Only the proxies send these types, so each proxy's messages keep their order.
+/// submit (gaps of 100–400 ms). The benchmark's W1 on one node, 3 alternating rounds of 3 runs: 42,400, 46,400 and
+/// 38,000 jobs/s with this mailbox, 30,300, 27,100 and 30,000 without. Only the proxies send these types, so each
+/// proxy's messages keep their order.
 /// </summary>
 /// <remarks>
 /// Configured as <c>workers-job-manager-mailbox</c> in hocon/manager.hocon (part of
