@@ -53,34 +53,23 @@ public sealed class JobManagerMailboxSpecs(ITestOutputHelper output) : TestKit(W
 
         protected override void OnReceive(object message)
         {
-            switch (message)
+            if (message is "hold")
             {
-                case "hold":
-                    _probe.Tell("holding");
-                    _gate.Wait(TimeSpan.FromSeconds(10)); // blocks on purpose: the mailbox fills meanwhile
-                    break;
-                case StartJob start:
-                    _probe.Tell(start.Options!.JobId!);
-                    break;
-                case GetJob get:
-                    _probe.Tell(get.JobId);
-                    break;
-                case CancelJob cancel:
-                    _probe.Tell(cancel.JobId);
-                    break;
-                case NodeJobSucceeded done:
-                    _probe.Tell(done.JobId);
-                    break;
-                case NodeJobFailed failed:
-                    _probe.Tell(failed.JobId);
-                    break;
-                case NodeChunks chunks:
-                    _probe.Tell(chunks.JobId);
-                    break;
-                case SlotReady:
-                    _probe.Tell("slot-ready");
-                    break;
+                _probe.Tell("holding");
+                _gate.Wait(TimeSpan.FromSeconds(10)); // blocks on purpose: the mailbox fills meanwhile
+                return;
             }
+            _probe.Tell(message switch
+            {
+                StartJob start => start.Options!.JobId!,
+                GetJob get => get.JobId,
+                CancelJob cancel => cancel.JobId,
+                NodeJobSucceeded done => done.JobId,
+                NodeJobFailed failed => failed.JobId,
+                NodeChunks chunks => chunks.JobId,
+                SlotReady => "slot-ready",
+                _ => $"unexpected {message}",
+            });
         }
     }
 }
