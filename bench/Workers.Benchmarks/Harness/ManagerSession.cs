@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime;
 using System.Text.Json;
 using Akka.Actor;
 using Workers.Actors;
@@ -13,6 +15,7 @@ internal sealed class ManagerSession : IAsyncDisposable
 {
     private static readonly TimeSpan Reply = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan NodesGone = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan QuietSpell = TimeSpan.FromMilliseconds(250);
 
     private readonly NodeReaper _reaper;
     private readonly ConcurrentDictionary<int, bool> _nodes = new();
@@ -71,15 +74,49 @@ internal sealed class ManagerSession : IAsyncDisposable
         Submit("echo", EchoParameters, jobId is null ? null : new JobOptions { JobId = jobId });
 
     /// <summary>
-    /// Runs <paramref name="jobs"/> echo jobs at once and waits for them all, so that the nodes are started and
-    /// registered and both sides of the job path are compiled to their final tier before a measurement.
+    /// Runs rounds of <paramref name="jobs"/> echo jobs at once until the job path is compiled to its final tier in
+    /// both processes, so that a measurement sees the steady state of a long-lived application rather than the JIT.
     /// </summary>
+    /// <remarks>
+    /// Tiered compilation recompiles a hot method in the background, and only once it has been called 30 times after
+    /// a quiet spell of 100 ms without new methods: a single burst of jobs leaves most of the job path queued for its
+    /// final tier, which the measured run would then share its two cores with. Each round is followed by
+    /// <see cref="SettleAsync"/>; the rounds stop when one compiles almost nothing new in this process.
+    /// </remarks>
     public async Task WarmUpAsync(int jobs, CancellationToken cancellationToken)
     {
-        var done = Tap.Nth<JobCompleted>(jobs);
-        for (var i = 0; i < jobs; i++)
-            SubmitEcho();
-        await WithinStepAsync(done, $"{jobs} warm-up echo jobs", cancellationToken);
+        const int maxRounds = 5;
+        const int settledMethods = 20;
+        for (var round = 1; round <= maxRounds; round++)
+        {
+            var compiled = JitInfo.GetCompiledMethodCount();
+            var done = Tap.Nth<JobCompleted>(jobs);
+            for (var i = 0; i < jobs; i++)
+                SubmitEcho();
+            await WithinStepAsync(done, $"{jobs} warm-up echo jobs (round {round})", cancellationToken);
+            await SettleAsync(cancellationToken);
+            if (JitInfo.GetCompiledMethodCount() - compiled < settledMethods)
+                return;
+        }
+    }
+
+    /// <summary>
+    /// Waits until this process and the nodes are quiet over a <see cref="QuietSpell"/>: (almost) no method compiled
+    /// here, and less than 30% of one core used by them all (an idle ActorSystem still ticks its scheduler; a process
+    /// that compiles uses a whole core). Goes on after the step timeout if they never are.
+    /// </summary>
+    public async Task SettleAsync(CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(StepTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            var compiled = JitInfo.GetCompiledMethodCount();
+            var meter = ResourceMeter.Start(NodePids);
+            await Task.Delay(QuietSpell, cancellationToken);
+            var used = meter.Elapsed();
+            if (JitInfo.GetCompiledMethodCount() - compiled < 5 && used.ManagerCpu + used.NodesCpu < QuietSpell * 0.3)
+                return;
+        }
     }
 
     /// <summary>Waits until at least <paramref name="count"/> slots have a registered, idle node.</summary>

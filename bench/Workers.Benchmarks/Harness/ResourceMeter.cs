@@ -11,34 +11,50 @@ internal readonly record struct ResourceUse(TimeSpan ManagerCpu, TimeSpan NodesC
 /// </summary>
 internal sealed class ResourceMeter
 {
-    private readonly IReadOnlyList<int> _nodePids;
-    private readonly ResourceUse _start;
+    private readonly Dictionary<int, TimeSpan> _nodesAtStart;
+    private readonly TimeSpan _managerAtStart;
+    private readonly long _allocatedAtStart;
 
-    private ResourceMeter(IReadOnlyList<int> nodePids)
+    private ResourceMeter(IEnumerable<int> nodePids)
     {
-        _nodePids = nodePids;
-        _start = Read(nodePids);
+        _nodesAtStart = ReadNodes(nodePids);
+        (_managerAtStart, _allocatedAtStart) = ReadSelf();
     }
 
-    public static ResourceMeter Start(IEnumerable<int> nodePids) => new([.. nodePids]);
+    public static ResourceMeter Start(IEnumerable<int> nodePids) => new(nodePids);
 
-    /// <summary>What was used since <see cref="Start"/>.</summary>
+    /// <summary>What was used since <see cref="Start"/>; a node that exited meanwhile (W4, W5) is left out.</summary>
     public ResourceUse Elapsed()
     {
-        var now = Read(_nodePids);
-        return new ResourceUse(now.ManagerCpu - _start.ManagerCpu, now.NodesCpu - _start.NodesCpu,
-            now.ManagerAllocatedBytes - _start.ManagerAllocatedBytes);
+        var nodes = ReadNodes(_nodesAtStart.Keys);
+        var (manager, allocated) = ReadSelf();
+        var nodesUsed = TimeSpan.Zero;
+        foreach (var (pid, now) in nodes)
+            nodesUsed += now - _nodesAtStart[pid];
+        return new ResourceUse(manager - _managerAtStart, nodesUsed, allocated - _allocatedAtStart);
     }
 
-    private static ResourceUse Read(IReadOnlyList<int> nodePids)
+    private static (TimeSpan Cpu, long Allocated) ReadSelf()
     {
         using var self = Process.GetCurrentProcess();
-        var nodes = TimeSpan.Zero;
-        foreach (var pid in nodePids)
+        return (self.TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true));
+    }
+
+    private static Dictionary<int, TimeSpan> ReadNodes(IEnumerable<int> pids)
+    {
+        var used = new Dictionary<int, TimeSpan>();
+        foreach (var pid in pids)
         {
-            using var node = Process.GetProcessById(pid);
-            nodes += node.TotalProcessorTime;
+            try
+            {
+                using var node = Process.GetProcessById(pid);
+                used[pid] = node.TotalProcessorTime;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                // Gone: killed by a cancel or crashed on purpose.
+            }
         }
-        return new ResourceUse(self.TotalProcessorTime, nodes, GC.GetTotalAllocatedBytes(precise: true));
+        return used;
     }
 }

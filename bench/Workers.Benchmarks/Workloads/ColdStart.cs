@@ -55,7 +55,7 @@ internal sealed class ColdStart(BenchOptions options) : IWorkload
     {
         await using var session = await context.StartManagerAsync("coldstart", new WorkerConfig { MaxWorkers = 1, WarmSpares = 1 });
         await session.WaitForIdleWorkersAsync(1, context.Cancellation);
-        await Task.Delay(Recovery.Settle, context.Cancellation);
+        await session.SettleAsync(context.Cancellation);
         var completed = session.Tap.Next<JobCompleted>();
         var start = Stopwatch.GetTimestamp();
         session.SubmitEcho();

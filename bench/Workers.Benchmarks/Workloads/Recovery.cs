@@ -10,13 +10,6 @@ namespace Workers.Benchmarks.Workloads;
 /// </summary>
 internal abstract class Recovery(BenchOptions options, string workload, bool warm) : IWorkload
 {
-    /// <summary>
-    /// A node that has just registered is still finishing its own start (JIT, first remote messages) for a few hundred
-    /// milliseconds, and its first job pays for it (see the cold-start rows). The measurement waits that out, so that it
-    /// measures the cancel or the crash and not the node's start.
-    /// </summary>
-    internal static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(500);
-
     private readonly int _iterations = options.Iterations;
 
     public string Name => $"{workload} ({Mode})";
@@ -40,7 +33,9 @@ internal abstract class Recovery(BenchOptions options, string workload, bool war
         {
             // The slot (and the spare) have their nodes back from the previous iteration.
             await session.WaitForIdleWorkersAsync(warm ? 2 : 1, context.Cancellation);
-            await Task.Delay(Settle, context.Cancellation);
+            // A node that has just registered is still finishing its own start (JIT, first remote messages), and its
+            // first job would pay for it (see the cold-start rows): this measures the cancel or the crash instead.
+            await session.SettleAsync(context.Cancellation);
             await MeasureOnceAsync(session, context, $"{context.Run}-{i}");
         }
     }
