@@ -17,6 +17,12 @@ internal sealed class ManagerSession : IAsyncDisposable
     private static readonly TimeSpan NodesGone = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan QuietSpell = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>At most this many rounds of warm-up jobs, each followed by <see cref="SettleAsync"/>.</summary>
+    public const int MaxWarmUpRounds = 5;
+
+    /// <summary>A warm-up round that compiled fewer methods than this in this process leaves the job path at its final tier.</summary>
+    public const int SettledMethods = 20;
+
     private readonly NodeReaper _reaper;
     private readonly ConcurrentDictionary<int, bool> _nodes = new();
 
@@ -85,9 +91,7 @@ internal sealed class ManagerSession : IAsyncDisposable
     /// </remarks>
     public async Task WarmUpAsync(int jobs, CancellationToken cancellationToken)
     {
-        const int maxRounds = 5;
-        const int settledMethods = 20;
-        for (var round = 1; round <= maxRounds; round++)
+        for (var round = 1; round <= MaxWarmUpRounds; round++)
         {
             var compiled = JitInfo.GetCompiledMethodCount();
             var done = Tap.Nth<JobCompleted>(jobs);
@@ -95,7 +99,7 @@ internal sealed class ManagerSession : IAsyncDisposable
                 SubmitEcho();
             await WithinStepAsync(done, $"{jobs} warm-up echo jobs (round {round})", cancellationToken);
             await SettleAsync(cancellationToken);
-            if (JitInfo.GetCompiledMethodCount() - compiled < settledMethods)
+            if (JitInfo.GetCompiledMethodCount() - compiled < SettledMethods)
                 return;
         }
     }
