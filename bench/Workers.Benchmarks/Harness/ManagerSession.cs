@@ -18,10 +18,10 @@ internal sealed class ManagerSession : IAsyncDisposable
     private static readonly TimeSpan QuietSpell = TimeSpan.FromMilliseconds(250);
 
     /// <summary>At most this many rounds of warm-up jobs, each followed by <see cref="SettleAsync"/>.</summary>
-    public const int MaxWarmUpRounds = 5;
+    private const int MaxWarmUpRounds = 5;
 
     /// <summary>A warm-up round that compiled fewer methods than this in this process leaves the job path at its final tier.</summary>
-    public const int SettledMethods = 20;
+    private const int SettledMethods = 20;
 
     private readonly NodeReaper _reaper;
     private readonly ConcurrentDictionary<int, bool> _nodes = new();
@@ -89,15 +89,25 @@ internal sealed class ManagerSession : IAsyncDisposable
     /// final tier, which the measured run would then share its two cores with. Each round is followed by
     /// <see cref="SettleAsync"/>; the rounds stop when one compiles almost nothing new in this process.
     /// </remarks>
-    public async Task WarmUpAsync(int jobs, CancellationToken cancellationToken)
-    {
-        for (var round = 1; round <= MaxWarmUpRounds; round++)
+    public Task WarmUpAsync(int jobs, CancellationToken cancellationToken) =>
+        WarmUpInRoundsAsync(async round =>
         {
-            var compiled = JitInfo.GetCompiledMethodCount();
             var done = Tap.Nth<JobCompleted>(jobs);
             for (var i = 0; i < jobs; i++)
                 SubmitEcho();
             await WithinStepAsync(done, $"{jobs} warm-up echo jobs (round {round})", cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="round"/> (given its number), then <see cref="SettleAsync"/>, again until a round compiles
+    /// almost nothing new in this process, at most <see cref="MaxWarmUpRounds"/> times (see <see cref="WarmUpAsync"/>).
+    /// </summary>
+    public async Task WarmUpInRoundsAsync(Func<int, Task> round, CancellationToken cancellationToken)
+    {
+        for (var number = 1; number <= MaxWarmUpRounds; number++)
+        {
+            var compiled = JitInfo.GetCompiledMethodCount();
+            await round(number);
             await SettleAsync(cancellationToken);
             if (JitInfo.GetCompiledMethodCount() - compiled < SettledMethods)
                 return;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime;
 using Akka.Actor;
 using Workers.Actors;
 using Workers.Benchmarks.Harness;
@@ -34,15 +33,11 @@ internal sealed class Latency(BenchOptions options) : IWorkload
         // The burst above warms the batched path; one job at a time takes other code (a lone ExecuteJob and outcome),
         // which must reach its final tier too before it is measured: rounds of it, as for the burst, until one compiles
         // almost nothing new.
-        for (var round = 1; round <= ManagerSession.MaxWarmUpRounds; round++)
+        await session.WarmUpInRoundsAsync(async round =>
         {
-            var compiled = JitInfo.GetCompiledMethodCount();
             var warmUp = await SequentialRun.StartAsync(session, context.Options.WarmUpJobs, $"warm-up-{round}", cancellation);
             await warmUp.RunAsync(cancellation);
-            await session.SettleAsync(cancellation);
-            if (JitInfo.GetCompiledMethodCount() - compiled < ManagerSession.SettledMethods)
-                break;
-        }
+        }, cancellation);
         // The client actor is created and subscribed before the last wait for quiet: the first methods compiled for it
         // would otherwise restart the JIT's 100 ms quiet spell, and the job path's pending recompilations would then
         // run in the middle of the measurement (seen as clusters of 2–8 ms round trips about 100 ms into it).
