@@ -15,13 +15,15 @@ public sealed partial class JobManagerActor
     /// <summary>
     /// Gives pending jobs to idle slots (priority, then FIFO; at most <see cref="WorkerConfig.MaxWorkers"/> spawned
     /// slots at once, plus every idle external node), sends more ahead to busy spawned nodes, and starts nodes for the
-    /// jobs left waiting and for the warm spares. A job that no idle slot may run (its plugin is pinned elsewhere, or
+    /// jobs left waiting and for the warm spares (those taken by jobs here after <see cref="WorkerConfig.SpareRefillDelay"/>,
+    /// see <see cref="Handle(RefillSpares)"/>). A job that no idle slot may run (its plugin is pinned elsewhere, or
     /// missing on the idle external nodes) waits without holding back the jobs behind it.
     /// </summary>
     private void Dispatch()
     {
         if (_stopping)
             return;
+        var handedOver = false; // a job went to an idle slot, perhaps a warm spare
         // Runs after nearly every message: no allocation on the way (the idle slots go into a list kept for it).
         while (_pending.Count > 0)
         {
@@ -37,6 +39,7 @@ public sealed partial class JobManagerActor
                     out var next, out var chosen))
                 break;
             Run(chosen, next);
+            handedOver = true;
         }
         SendAhead();
 
@@ -48,14 +51,48 @@ public sealed partial class JobManagerActor
         }
         if (free == 0)
             return;
-        var toStart = SlotPlanner.NodesToStart(CountSpawned(WorkerState.Busy), CountSpawned(WorkerState.Idle) + CountSpawned(WorkerState.Starting),
-            free, PendingForSpawnedSlots(), _options.Worker.MaxWorkers, _options.Worker.WarmSpares);
+        var busy = CountSpawned(WorkerState.Busy);
+        var ready = CountSpawned(WorkerState.Idle) + CountSpawned(WorkerState.Starting);
+        var pending = PendingForSpawnedSlots();
+        var toStart = SlotPlanner.NodesToStart(busy, ready, free, pending, _options.Worker.MaxWorkers, _options.Worker.WarmSpares);
+        if (!_spareRefillDue && _options.Worker.SpareRefillDelay > TimeSpan.Zero)
+        {
+            // Nodes for waiting jobs start now; spares that jobs have just taken are replaced a little later, all at once.
+            // The timer is never restarted: under a steady stream of jobs the spares still come back in time.
+            var forJobs = SlotPlanner.NodesToStart(busy, ready, free, pending, _options.Worker.MaxWorkers, warmSpares: 0);
+            if (toStart > forJobs && (handedOver || Timers.IsTimerActive(RefillSpares.Instance)))
+            {
+                if (!Timers.IsTimerActive(RefillSpares.Instance))
+                    Timers.StartSingleTimer(RefillSpares.Instance, RefillSpares.Instance, _options.Worker.SpareRefillDelay);
+                toStart = forJobs;
+            }
+        }
         for (var i = 0; i < _slots.Count && toStart > 0; i++)
         {
             if (!IsFree(_slots[i]))
                 continue;
             StartSlot(_slots[i]);
             toStart--;
+        }
+    }
+
+    private bool _spareRefillDue; // while RefillSpares is handled: the spares taken by jobs start now
+
+    /// <summary>
+    /// The warm spares taken by jobs are started again (<see cref="WorkerConfig.SpareRefillDelay"/> after the first of
+    /// them was taken): a node's start takes a few hundred milliseconds of CPU, which the job that took the spare would
+    /// otherwise share from its very first one.
+    /// </summary>
+    private void Handle(RefillSpares _)
+    {
+        _spareRefillDue = true;
+        try
+        {
+            Dispatch();
+        }
+        finally
+        {
+            _spareRefillDue = false;
         }
     }
 
@@ -413,6 +450,11 @@ public sealed partial class JobManagerActor
     }
 
     private sealed record RestartSlot(string WorkerId) : INoSerializationVerificationNeeded;
+
+    private sealed class RefillSpares : INoSerializationVerificationNeeded
+    {
+        public static readonly RefillSpares Instance = new();
+    }
 
     private sealed class StopAllNodes : INoSerializationVerificationNeeded
     {

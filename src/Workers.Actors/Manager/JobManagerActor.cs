@@ -91,6 +91,7 @@ public sealed partial class JobManagerActor : ReceiveActor, IWithTimers
         Receive<Terminated>(Handle);
         Receive<StopAllNodes>(Handle);
         Receive<RestartSlot>(Handle);
+        Receive<RefillSpares>(Handle);
         Receive<JobStored>(Handle);
         Receive<JobEndStored>(Handle);
         Receive<RecordsStored>(Handle);

@@ -3,7 +3,8 @@ namespace Workers.Actors.Manager;
 /// <summary>
 /// How many slots should have a node. Jobs run on at most <c>MaxWorkers</c> slots at once; the
 /// <c>WarmSpares</c> extra slots keep registered nodes ready so that a slot whose node was killed is replaced
-/// without a cold start. Nodes start on first need, spares as soon as the manager starts.
+/// without a cold start. Nodes start on first need, spares as soon as the manager starts (and, once a job has taken
+/// one, <c>SpareRefillDelay</c> later: see <c>JobManagerActor.Dispatch</c>).
 /// </summary>
 internal static class SlotPlanner
 {

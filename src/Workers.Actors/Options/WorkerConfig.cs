@@ -56,6 +56,13 @@ public sealed record WorkerConfig
     public int WarmSpares { get; init; }
 
     /// <summary>
+    /// How long after a job takes a warm spare the spare is replaced (default 100 ms; zero: at once). A node's start
+    /// takes a few hundred milliseconds of CPU; started in the same instant, it would share the CPU with the job that
+    /// took the spare from that job's first millisecond. Nodes for jobs that are waiting are never held back.
+    /// </summary>
+    public TimeSpan SpareRefillDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
     /// Whether a node loads the configured plugins as soon as it registers, before its first job (default true), as the
     /// original library's workers do when they start: a warm spare, and a node restarted after a cancel or a crash, then
     /// has its models loaded before a job needs them. Configured means: with a plugin registry, every plugin of the
@@ -132,6 +139,8 @@ public sealed record WorkerConfig
             throw new ArgumentOutOfRangeException(nameof(PipelineWindow), window, "PipelineWindow must not be negative (null: always PipelineDepth).");
         if (WarmSpares < 0)
             throw new ArgumentOutOfRangeException(nameof(WarmSpares), WarmSpares, "WarmSpares must be 0 or more.");
+        if (SpareRefillDelay < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(SpareRefillDelay), SpareRefillDelay, "SpareRefillDelay must not be negative (zero: at once).");
     }
 
     private static void Positive(TimeSpan value, string name)

@@ -13,6 +13,7 @@ public sealed class WorkerConfigSpecs
             [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5)],
             new[] { config.RestartBackoffBase, config.RestartBackoffMax, config.WorkerStartTimeout, config.ReloadTimeout, config.UnloadTimeout, config.ShutdownTimeout });
         Assert.Equal(((TimeSpan?)null, (int?)null, (int?)null, 0), (config.JobTimeout, config.MaxJobsPerWorker, config.MaxWorkerMemoryMb, config.WarmSpares));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), config.SpareRefillDelay);
         Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)), (config.HeartbeatInterval, config.HeartbeatTimeout));
     }
 
@@ -33,6 +34,7 @@ public sealed class WorkerConfigSpecs
         { nameof(WorkerConfig.MaxJobsPerWorker), new WorkerConfig { MaxJobsPerWorker = 0 } },
         { nameof(WorkerConfig.MaxWorkerMemoryMb), new WorkerConfig { MaxWorkerMemoryMb = 0 } },
         { nameof(WorkerConfig.WarmSpares), new WorkerConfig { WarmSpares = -1 } },
+        { nameof(WorkerConfig.SpareRefillDelay), new WorkerConfig { SpareRefillDelay = TimeSpan.FromMilliseconds(-1) } },
         { nameof(WorkerConfig.HeartbeatInterval), new WorkerConfig { HeartbeatInterval = TimeSpan.Zero } },
         { nameof(WorkerConfig.HeartbeatTimeout), new WorkerConfig { HeartbeatInterval = TimeSpan.FromSeconds(1), HeartbeatTimeout = TimeSpan.FromSeconds(1.5) } },
     };
@@ -54,7 +56,7 @@ public sealed class WorkerConfigSpecs
         {
             ResultQueueSize = 1, ResponseQueueSize = 1, MaxWorkers = 1, MaxRestartAttempts = 0,
             RestartBackoffBase = TimeSpan.FromMilliseconds(1), RestartBackoffMax = TimeSpan.FromMilliseconds(1),
-            JobTimeout = TimeSpan.FromMilliseconds(1), MaxJobsPerWorker = 1, MaxWorkerMemoryMb = 1,
+            JobTimeout = TimeSpan.FromMilliseconds(1), MaxJobsPerWorker = 1, MaxWorkerMemoryMb = 1, SpareRefillDelay = TimeSpan.Zero,
         }.Validate();
     }
 }
