@@ -19,7 +19,8 @@ public sealed partial class JobManagerActor
     /// see <see cref="Handle(RefillSpares)"/>). A job that no idle slot may run (its plugin is pinned elsewhere, or
     /// missing on the idle external nodes) waits without holding back the jobs behind it.
     /// </summary>
-    private void Dispatch()
+    /// <param name="spareRefillDue">the spares taken by jobs start now (<see cref="RefillSpares"/>)</param>
+    private void Dispatch(bool spareRefillDue = false)
     {
         if (_stopping)
             return;
@@ -55,7 +56,7 @@ public sealed partial class JobManagerActor
         var ready = CountSpawned(WorkerState.Idle) + CountSpawned(WorkerState.Starting);
         var pending = PendingForSpawnedSlots();
         var toStart = SlotPlanner.NodesToStart(busy, ready, free, pending, _options.Worker.MaxWorkers, _options.Worker.WarmSpares);
-        if (!_spareRefillDue && _options.Worker.SpareRefillDelay > TimeSpan.Zero)
+        if (!spareRefillDue && _options.Worker.SpareRefillDelay > TimeSpan.Zero)
         {
             // Nodes for waiting jobs start now; spares that jobs have just taken are replaced a little later, all at once.
             // The timer is never restarted: under a steady stream of jobs the spares still come back in time.
@@ -76,25 +77,12 @@ public sealed partial class JobManagerActor
         }
     }
 
-    private bool _spareRefillDue; // while RefillSpares is handled: the spares taken by jobs start now
-
     /// <summary>
     /// The warm spares taken by jobs are started again (<see cref="WorkerConfig.SpareRefillDelay"/> after the first of
     /// them was taken): a node's start takes a few hundred milliseconds of CPU, which the job that took the spare would
     /// otherwise share from its very first one.
     /// </summary>
-    private void Handle(RefillSpares _)
-    {
-        _spareRefillDue = true;
-        try
-        {
-            Dispatch();
-        }
-        finally
-        {
-            _spareRefillDue = false;
-        }
-    }
+    private void Handle(RefillSpares _) => Dispatch(spareRefillDue: true);
 
     /// <summary>A spawned slot with no node, and none about to be started again: it may be started for waiting jobs.</summary>
     private static bool IsFree(Slot slot) => slot is { IsExternal: false, State: WorkerState.NotStarted, Restart: SlotRestart.None };
