@@ -75,9 +75,9 @@ internal sealed class JobLoop
     /// <summary>
     /// Runs the steps every job takes around its plugin (reading its parameters, turning a result into JSON) once,
     /// while nothing else is held. The first use of System.Text.Json in a process sets up its converters and compiles
-    /// them: about 25–40 ms on a fresh node that its first job would otherwise pay. A node that idles once registered
-    /// (a warm spare, a pool started ahead of its jobs) thus serves its first job sooner; a node whose first job comes
-    /// at once never warms up, and that job pays the set-up itself, as it would have.
+    /// them: about 25–40 ms on a fresh node that its first job would otherwise pay. A node does this as soon as it
+    /// registers, so that a warm spare or a pool started ahead of its jobs serves its first job sooner; a job that comes
+    /// meanwhile runs after it, having been spared the same set-up.
     /// </summary>
     public WarmUpStart TryWarmUp()
     {
