@@ -21,8 +21,6 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
     private static readonly TimeSpan FirstRegisterRetry = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LongestRegisterRetry = TimeSpan.FromSeconds(5);
 
-    // When a node that registered could not warm up its job path at once (JobLoop.TryWarmUp: busy), it tries again after this.
-    private static readonly TimeSpan WarmUpAfter = TimeSpan.FromMilliseconds(100);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly NodeOptions _options;
@@ -117,7 +115,11 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
                 _manager = Sender;
                 // Results, chunks and batches of outcomes must fit the manager's frame as well as this node's.
                 var jobs = new JobLoop(_plugins, Sender, Self, _options.WorkerId, WireLimits.Agreed(_maxMessageBytes, registered.MaxFrameBytes), _stopping.Token);
-                WarmUp(jobs);
+                // At once, not once the node has idled: a job that comes meanwhile waits for the warm-up, but would have
+                // done the same set-up itself (in four alternating pairs of full runs, a fresh spare's first job took
+                // 15–16 ms instead of 18–45 ms; the first job of a node started for it was no slower). The loop is new:
+                // nothing runs in it yet.
+                jobs.TryWarmUp();
                 Context.Become(message => Registered(message, jobs));
                 return true;
             default:
@@ -142,9 +144,6 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
                 return true;
             case CancelQueuedJob cancel:
                 CancelQueued(cancel, jobs);
-                return true;
-            case WarmUpIfIdle:
-                WarmUp(jobs);
                 return true;
             case NodeReloadPlugin reload:
                 jobs.Add(new PluginCommand(reload.CorrelationId, reload.PluginName,
@@ -193,19 +192,6 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
         }
     }
 
-    /// <summary>
-    /// Warms up the job path now, or later if something runs (after a job, it is not needed). At once on registering, not
-    /// once the node has idled: a job that comes while it runs waits for it, but would have done the same set-up itself
-    /// (in four alternating pairs of full runs, a fresh spare's first job took 15–16 ms instead of 18–45 ms: the
-    /// benchmark's job often came just before an idle warm-up was due; the first job of a node started for it was no
-    /// slower).
-    /// </summary>
-    private void WarmUp(JobLoop jobs)
-    {
-        if (jobs.TryWarmUp() == JobLoop.WarmUpStart.Busy)
-            Timers.StartSingleTimer(WarmUpKey.Instance, WarmUpIfIdle.Instance, WarmUpAfter);
-    }
-
     private static NodeHeartbeat Heartbeat() => new(NodeMemory.WorkingSetBytes());
 
     private void SendRegistration() =>
@@ -239,16 +225,6 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
     private sealed class HeartbeatKey
     {
         public static readonly HeartbeatKey Instance = new();
-    }
-
-    private sealed class WarmUpIfIdle : IDeadLetterSuppression
-    {
-        public static readonly WarmUpIfIdle Instance = new();
-    }
-
-    private sealed class WarmUpKey
-    {
-        public static readonly WarmUpKey Instance = new();
     }
 
     private sealed class RetryKey

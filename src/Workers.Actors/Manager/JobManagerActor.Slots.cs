@@ -61,11 +61,13 @@ public sealed partial class JobManagerActor
             // Nodes for waiting jobs start now; spares that jobs have just taken are replaced a little later, all at once.
             // The timer is never restarted: under a steady stream of jobs the spares still come back in time.
             var forJobs = SlotPlanner.NodesToStart(busy, ready, free, pending, _options.Worker.MaxWorkers, warmSpares: 0);
-            if (toStart > forJobs && (handedOver || Timers.IsTimerActive(RefillSpares.Instance)))
+            if (toStart > forJobs)
             {
-                if (!Timers.IsTimerActive(RefillSpares.Instance))
+                var refillDue = Timers.IsTimerActive(RefillSpares.Instance);
+                if (handedOver && !refillDue)
                     Timers.StartSingleTimer(RefillSpares.Instance, RefillSpares.Instance, _options.Worker.SpareRefillDelay);
-                toStart = forJobs;
+                if (handedOver || refillDue)
+                    toStart = forJobs;
             }
         }
         for (var i = 0; i < _slots.Count && toStart > 0; i++)
