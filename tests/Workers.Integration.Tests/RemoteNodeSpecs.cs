@@ -222,4 +222,38 @@ public sealed class RemoteNodeSpecs : WorkersSpec
             await stranger.Terminate().WaitAsync(NodeStart);
         }
     }
+
+    [Fact]
+    public async Task Should_refuse_what_a_stranger_writes_with_Akkas_json_serializer_and_go_on_serving_its_manager()
+    {
+        var fakeManager = CreateTestProbe("fake-manager");
+        await using var node = ExternalNode.Start(Nodes, Output, [], new Dictionary<string, string> { ["WORKERS_NODE_TRACE_STARTUP"] = "1" },
+            "--manager", AddressOf(fakeManager.Ref), "--worker-id", "gpu-1", "--hostname", "127.0.0.1", "--port", "0",
+            "--plugins", ExternalNode.Samples);
+        var registration = await fakeManager.ExpectMsgAsync<RegisterWorker>(NodeStart);
+        fakeManager.Reply(new WorkerRegistered("gpu-1", TimeSpan.FromSeconds(1)));
+        // Akka's defaults: what has no serializer of its own travels as JSON naming its type, for the receiver to build.
+        using var stranger = ActorSystem.Create("stranger", "akka.actor.provider = remote\nakka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }");
+        try
+        {
+            var payload = new List<string> { "built by the node?" };
+            Assert.IsType<Akka.Serialization.NewtonSoftJsonSerializer>(stranger.Serialization.FindSerializerFor(payload));
+            var nodeFromStranger = await stranger.ActorSelection(registration.Worker.Path.ToString()).ResolveOne(Reply);
+
+            nodeFromStranger.Tell(payload);
+            await AwaitConditionAsync(() => Task.FromResult(node.Output.Contains("Refused a message written by Akka's default JSON serializer")), NodeStart);
+            registration.Worker.Tell(new ExecuteJob("after-the-stranger", "echo", """{"text":"y"}""", false, "{}", 100), fakeManager.Ref);
+
+            var outcome = await fakeManager.FishForMessageAsync<IWorkerWireMessage>(message => message is NodeJobSucceeded or NodeJobFailed, NodeStart);
+            Assert.Equal("after-the-stranger", Assert.IsType<NodeJobSucceeded>(outcome).JobId);
+            // Nor does the node load Newtonsoft.Json on its way to registering (its start-up trace lists what it loaded).
+            var loaded = Assert.Single(node.Output.Split(Environment.NewLine), line => line.StartsWith("startup: loaded", StringComparison.Ordinal));
+            Assert.Contains("Akka.Remote", loaded);
+            Assert.DoesNotContain("Newtonsoft.Json", loaded);
+        }
+        finally
+        {
+            await stranger.Terminate().WaitAsync(NodeStart);
+        }
+    }
 }

@@ -30,7 +30,12 @@ public sealed class ExternalNode : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts <c>[prefix...] Workers.WorkerNode arguments...</c> and records its pid in <paramref name="nodes"/>.</summary>
-    public static ExternalNode Start(NodeProcesses nodes, ITestOutputHelper? output, IReadOnlyList<string> prefix, params string[] arguments)
+    public static ExternalNode Start(NodeProcesses nodes, ITestOutputHelper? output, IReadOnlyList<string> prefix, params string[] arguments) =>
+        Start(nodes, output, prefix, new Dictionary<string, string>(), arguments);
+
+    /// <summary>As <see cref="Start(NodeProcesses, ITestOutputHelper?, IReadOnlyList{string}, string[])"/>, with these variables added to its environment.</summary>
+    public static ExternalNode Start(NodeProcesses nodes, ITestOutputHelper? output, IReadOnlyList<string> prefix, IReadOnlyDictionary<string, string> environment,
+        params string[] arguments)
     {
         var start = new ProcessStartInfo(prefix.Count > 0 ? prefix[0] : Executable)
         {
@@ -39,6 +44,8 @@ public sealed class ExternalNode : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         foreach (var argument in prefix.Skip(1).Concat(prefix.Count > 0 ? [Executable] : []).Concat(arguments))
             start.ArgumentList.Add(argument);
         var process = new Process { StartInfo = start };
