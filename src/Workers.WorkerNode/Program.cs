@@ -7,6 +7,10 @@ using Workers.WorkerNode;
 // when its manager is gone. Every failure to start is one line on stderr and a distinct exit code.
 
 StartupTrace.Mark("main");
+// DotNetty (Akka.Remote's transport) logs only to an EventSource of its own, through a Microsoft.Extensions.Logging
+// factory that it builds on first use: 5-7 ms of CPU at every node start (measured on its own, 2026-11-29), for
+// diagnostics no one reads from a node. Set before Akka.Remote loads DotNetty, as DotNetty asks.
+DotNetty.Common.Internal.Logging.InternalLoggerFactory.DefaultFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
 NodeOptions options;
 try
 {

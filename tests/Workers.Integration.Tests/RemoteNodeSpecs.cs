@@ -250,6 +250,7 @@ public sealed class RemoteNodeSpecs : WorkersSpec
             var loaded = Assert.Single(node.Output.Split(Environment.NewLine), line => line.StartsWith("startup: loaded", StringComparison.Ordinal));
             Assert.Contains("Akka.Remote", loaded);
             Assert.DoesNotContain("Newtonsoft.Json", loaded);
+            Assert.DoesNotContain("Microsoft.Extensions.Logging", loaded.Split(", ")); // DotNetty's own logger factory: off on a node
         }
         finally
         {
