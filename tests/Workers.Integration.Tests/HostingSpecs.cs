@@ -37,6 +37,8 @@ public class HostingSpecs(ITestOutputHelper output) : WorkersSpec("hosting-specs
 
             Assert.NotEqual(Environment.ProcessId, started.WorkerPid);
             Assert.Equal(started.WorkerPid, metadata.GetProperty("pid").GetInt32());
+            // WithWorkers' configuration replaces Akka's JSON serializer in the application's system too.
+            Assert.IsType<NoJsonFallbackSerializer>(system.Serialization.FindSerializerForType(typeof(object)));
         }
         finally
         {
