@@ -8,8 +8,9 @@ using Workers.WorkerNode;
 
 StartupTrace.Mark("main");
 // DotNetty (Akka.Remote's transport) logs only to an EventSource of its own, through a Microsoft.Extensions.Logging
-// factory that it builds on first use: 5-7 ms of CPU at every node start (measured on its own, 2026-11-29), for
-// diagnostics no one reads from a node. Set before Akka.Remote loads DotNetty, as DotNetty asks.
+// factory that it builds on first use: 5-7 ms of CPU (timed on its own, 2026-11-29; too little to show against the
+// noise of whole node starts), for diagnostics no one reads from a node. Set before Akka.Remote loads DotNetty, as
+// DotNetty asks.
 DotNetty.Common.Internal.Logging.InternalLoggerFactory.DefaultFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
 NodeOptions options;
 try
