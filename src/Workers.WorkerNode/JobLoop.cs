@@ -150,7 +150,10 @@ internal sealed class JobLoop
                 _outbox.SendOutcome(outcome, nothingFollows: last);
             }
             else if (work is WarmUpWork)
+            {
                 JobRunner.WarmUp();
+                StartupTrace.After("job path warmed up");
+            }
             else
                 await RunAsync((PluginCommand)work).ConfigureAwait(false);
         }
