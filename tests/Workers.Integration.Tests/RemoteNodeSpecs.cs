@@ -50,6 +50,15 @@ public sealed class RemoteNodeSpecs : WorkersSpec
         Worker = Worker,
     };
 
+    /// <summary>
+    /// Node gpu-1 with its start-up trace on (WORKERS_NODE_TRACE_STARTUP), registering with a probe that plays its
+    /// manager: the test then holds the node's actor ref, and answers the registration itself.
+    /// </summary>
+    private ExternalNode StartNodeFor(TestProbe fakeManager) =>
+        ExternalNode.Start(Nodes, Output, [], new Dictionary<string, string> { ["WORKERS_NODE_TRACE_STARTUP"] = "1" },
+            "--manager", AddressOf(fakeManager.Ref), "--worker-id", "gpu-1", "--hostname", "127.0.0.1", "--port", "0",
+            "--plugins", ExternalNode.Samples);
+
     private ExternalNode StartNode(IActorRef manager, string workerId, string? tokenFile = null) =>
         ExternalNode.Start(Nodes, Output, [],
             "--manager", AddressOf(manager), "--worker-id", workerId, "--token-file", tokenFile ?? TokenFile,
@@ -199,9 +208,7 @@ public sealed class RemoteNodeSpecs : WorkersSpec
     {
         // A probe plays the manager, so that the test holds the node's actor ref; a second ActorSystem is a stranger.
         var fakeManager = CreateTestProbe("fake-manager");
-        await using var node = ExternalNode.Start(Nodes, Output, [],
-            "--manager", AddressOf(fakeManager.Ref), "--worker-id", "gpu-1", "--hostname", "127.0.0.1", "--port", "0",
-            "--plugins", ExternalNode.Samples);
+        await using var node = StartNodeFor(fakeManager);
         var registration = await fakeManager.ExpectMsgAsync<RegisterWorker>(NodeStart);
         fakeManager.Reply(new WorkerRegistered("gpu-1", TimeSpan.FromSeconds(1)));
         using var stranger = ActorSystem.Create("stranger", WorkersConfiguration.Manager);
@@ -228,9 +235,7 @@ public sealed class RemoteNodeSpecs : WorkersSpec
     {
         // The warm-up sets System.Text.Json up (25–40 ms on a fresh node) so that a spare's first job does not have to.
         var fakeManager = CreateTestProbe("fake-manager");
-        await using var node = ExternalNode.Start(Nodes, Output, [], new Dictionary<string, string> { ["WORKERS_NODE_TRACE_STARTUP"] = "1" },
-            "--manager", AddressOf(fakeManager.Ref), "--worker-id", "gpu-1", "--hostname", "127.0.0.1", "--port", "0",
-            "--plugins", ExternalNode.Samples);
+        await using var node = StartNodeFor(fakeManager);
         await fakeManager.ExpectMsgAsync<RegisterWorker>(NodeStart);
         Assert.DoesNotContain("job path warmed up", node.Output); // not registered yet
 
@@ -248,9 +253,7 @@ public sealed class RemoteNodeSpecs : WorkersSpec
     public async Task Should_refuse_what_a_stranger_writes_with_Akkas_json_serializer_and_go_on_serving_its_manager()
     {
         var fakeManager = CreateTestProbe("fake-manager");
-        await using var node = ExternalNode.Start(Nodes, Output, [], new Dictionary<string, string> { ["WORKERS_NODE_TRACE_STARTUP"] = "1" },
-            "--manager", AddressOf(fakeManager.Ref), "--worker-id", "gpu-1", "--hostname", "127.0.0.1", "--port", "0",
-            "--plugins", ExternalNode.Samples);
+        await using var node = StartNodeFor(fakeManager);
         var registration = await fakeManager.ExpectMsgAsync<RegisterWorker>(NodeStart);
         fakeManager.Reply(new WorkerRegistered("gpu-1", TimeSpan.FromSeconds(1)));
         // Akka's defaults: what has no serializer of its own travels as JSON naming its type, for the receiver to build.
