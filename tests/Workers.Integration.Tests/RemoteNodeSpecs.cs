@@ -244,8 +244,9 @@ public sealed class RemoteNodeSpecs : WorkersSpec
         // Its start-up trace writes a line of its own when the warm-up ends; no job has been sent.
         await AwaitConditionAsync(() => Task.FromResult(node.Output.Contains("startup: job path warmed up")), NodeStart);
         var lines = node.Output.Split(Environment.NewLine);
-        Assert.True(Array.FindIndex(lines, line => line.StartsWith("startup: main", StringComparison.Ordinal) && line.Contains("registered"))
-                    < Array.FindIndex(lines, line => line.StartsWith("startup: job path warmed up", StringComparison.Ordinal)));
+        var registered = Array.FindIndex(lines, line => line.StartsWith("startup: main", StringComparison.Ordinal) && line.Contains("registered"));
+        var warmedUp = Array.FindIndex(lines, line => line.StartsWith("startup: job path warmed up", StringComparison.Ordinal));
+        Assert.InRange(registered, 0, warmedUp - 1);
         Assert.Single(lines, line => line.StartsWith("startup: loaded", StringComparison.Ordinal));
     }
 
