@@ -59,6 +59,13 @@ public sealed class RemoteNodeSpecs : WorkersSpec
             "--manager", AddressOf(fakeManager.Ref), "--worker-id", "gpu-1", "--hostname", "127.0.0.1", "--port", "0",
             "--plugins", ExternalNode.Samples);
 
+    /// <summary>
+    /// The node's actor as a stranger reaches it: by the path from the registration, with no lookup (a node answers no
+    /// actor selection, hocon/worker-node.hocon).
+    /// </summary>
+    private static IActorRef ReachNodeFrom(ActorSystem stranger, RegisterWorker registration) =>
+        ((ExtendedActorSystem)stranger).Provider.ResolveActorRef(registration.Worker.Path.ToString());
+
     private ExternalNode StartNode(IActorRef manager, string workerId, string? tokenFile = null) =>
         ExternalNode.Start(Nodes, Output, [],
             "--manager", AddressOf(manager), "--worker-id", workerId, "--token-file", tokenFile ?? TokenFile,
@@ -215,7 +222,7 @@ public sealed class RemoteNodeSpecs : WorkersSpec
         try
         {
             var strangerProbe = CreateTestProbe(stranger, "stranger");
-            var nodeFromStranger = await stranger.ActorSelection(registration.Worker.Path.ToString()).ResolveOne(Reply);
+            var nodeFromStranger = ReachNodeFrom(stranger, registration);
 
             nodeFromStranger.Tell(new ExecuteJob("from-stranger", "echo", """{"text":"x"}""", false, "{}", 100), strangerProbe.Ref);
             await AwaitConditionAsync(() => Task.FromResult(node.Output.Contains("Dropped [ExecuteJob]")), NodeStart);
@@ -251,7 +258,7 @@ public sealed class RemoteNodeSpecs : WorkersSpec
     }
 
     [Fact]
-    public async Task Should_refuse_what_a_stranger_writes_with_Akkas_json_serializer_and_go_on_serving_its_manager()
+    public async Task Should_refuse_what_a_stranger_writes_with_Akkas_json_serializer_or_a_PoisonPill_and_go_on_serving_its_manager()
     {
         var fakeManager = CreateTestProbe("fake-manager");
         await using var node = StartNodeFor(fakeManager);
@@ -263,9 +270,12 @@ public sealed class RemoteNodeSpecs : WorkersSpec
         {
             var payload = new List<string> { "built by the node?" };
             Assert.IsType<Akka.Serialization.NewtonSoftJsonSerializer>(stranger.Serialization.FindSerializerFor(payload));
-            var nodeFromStranger = await stranger.ActorSelection(registration.Worker.Path.ToString()).ResolveOne(Reply);
+            var nodeFromStranger = ReachNodeFrom(stranger, registration);
 
+            // A PoisonPill would stop the node's actor, and with it the node's service: Akka's untrusted mode drops it.
+            nodeFromStranger.Tell(PoisonPill.Instance);
             nodeFromStranger.Tell(payload);
+            // Once the JSON payload (sent after it, on the same link) is refused, the PoisonPill has reached the node too.
             await AwaitConditionAsync(() => Task.FromResult(node.Output.Contains("Refused a message written by Akka's default JSON serializer")), NodeStart);
             registration.Worker.Tell(new ExecuteJob("after-the-stranger", "echo", """{"text":"y"}""", false, "{}", 100), fakeManager.Ref);
 
