@@ -34,7 +34,9 @@ internal sealed class PingPong(BenchOptions options) : IWorkload
         var system = BenchSystems.Create("ping", TransportConfig.Pinger);
         try
         {
-            var pong = await system.ActorSelection(peer.ActorPath).ResolveOne(Timeout, context.Cancellation);
+            // By path, as a manager reaches a node through the ref in its registration: the pong process runs on a node's
+            // configuration, whose untrusted mode answers no actor selection (hocon/worker-node.hocon).
+            var pong = ((ExtendedActorSystem)system).Provider.ResolveActorRef(peer.ActorPath);
             // Akka.Remote's and Hyperion's code reaches its final JIT tier only after many messages.
             await PingAsync(system, pong, options.PingThroughputCount, window: 100, context.Cancellation);
 
