@@ -21,7 +21,6 @@ internal sealed class WorkerActor : UntypedActor, IWithTimers
     private static readonly TimeSpan FirstRegisterRetry = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LongestRegisterRetry = TimeSpan.FromSeconds(5);
 
-
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly NodeOptions _options;
     private readonly PluginHost _plugins;
