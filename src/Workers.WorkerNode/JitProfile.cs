@@ -20,9 +20,9 @@ namespace Workers.WorkerNode;
 /// <para>
 /// The profiles live in a directory shared by the nodes of one user (<c>--jit-profile</c>, else the environment
 /// variable <c>WORKERS_NODE_JIT_PROFILE</c>, else a <c>workers-node-jit-&lt;user&gt;</c> folder in the temporary
-/// directory; <c>off</c> turns them off), one file per set of plugin assemblies. Each node plays back a copy of its
-/// own and records into it; once written, it renames its recording over the shared file. Nodes starting side by side
-/// thus never write one file at once, and a reader never sees half a file.
+/// directory; <c>off</c> turns them off), one file per set of plugin assemblies and transport. Each node plays back a
+/// copy of its own and records into it; once written, it renames its recording over the shared file. Nodes starting
+/// side by side thus never write one file at once, and a reader never sees half a file.
 /// </para>
 /// <para>
 /// A profile is only ever a hint: the runtime skips what no longer matches the assemblies loaded (a new build, other
@@ -50,7 +50,13 @@ internal static class JitProfile
     }
 
     /// <summary>Plays back the profile (if there is one) and records a new one. Does nothing when <paramref name="directory"/> is null.</summary>
-    public static void Begin(string? directory, IEnumerable<string> pluginAssemblies)
+    /// <param name="directory">where the profiles are kept</param>
+    /// <param name="pluginAssemblies">the node's plugins: each set has a profile of its own</param>
+    /// <param name="transport">
+    /// the node's Akka.Remote transport (<c>direct</c> or <c>dotnetty</c>): each has a profile of its own too, since
+    /// playing back the other's would load and compile a transport the node never uses
+    /// </param>
+    public static void Begin(string? directory, IEnumerable<string> pluginAssemblies, string transport)
     {
         if (directory is null)
             return;
@@ -58,7 +64,7 @@ internal static class JitProfile
         {
             directory = Path.GetFullPath(directory);
             System.IO.Directory.CreateDirectory(directory);
-            var name = $"node-{Key(pluginAssemblies):x16}";
+            var name = $"node-{transport}-{Key(pluginAssemblies):x16}";
             var shared = Path.Combine(directory, name + Extension);
             var recording = $"{name}.{Environment.ProcessId}.recording";
             if (File.Exists(shared))

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Workers.Actors;
 
 namespace Workers.WorkerNode;
 
@@ -23,7 +24,8 @@ internal sealed record NodeOptions(
 
           --manager <path>         the manager actor to register with, e.g.
                                    akka.tcp://app@127.0.0.1:4053/user/job-manager-transcription
-                                   (akka.ssl.tcp://... when the manager uses TLS)
+                                   (akka.ssl.tcp://... when the manager uses TLS; akka.direct://... from a
+                                   manager that starts the node on its own host: Workers' loopback transport)
           --worker-id <id>         the slot this node serves (worker-1, ...)
           --plugins <path>...      plugin assemblies to load (one or more)
           --hostname <address>     address to listen on (default 127.0.0.1)
@@ -91,7 +93,7 @@ internal sealed record NodeOptions(
         if (manager is null)
             throw new UsageException("--manager is required.");
         if (!manager.StartsWith("akka.tcp://", StringComparison.Ordinal) && !manager.StartsWith("akka.ssl.tcp://", StringComparison.Ordinal)
-            && !manager.StartsWith("akka://", StringComparison.Ordinal))
+            && !manager.StartsWith("akka://", StringComparison.Ordinal) && !IsDirect(manager))
             throw new UsageException($"--manager must be an actor path such as akka.tcp://app@127.0.0.1:4053/user/job-manager-x, got \"{manager}\".");
         if (string.IsNullOrWhiteSpace(workerId))
             throw new UsageException("--worker-id is required.");
@@ -103,11 +105,18 @@ internal sealed record NodeOptions(
             throw new UsageException(tlsCertificate is null
                 ? "--manager is a TLS address (akka.ssl.tcp://): give the node a certificate with --tls-cert."
                 : "--tls-cert needs a TLS manager address (akka.ssl.tcp://...).");
+        if (IsDirect(manager) && publicHostname is not null)
+            throw new UsageException("--public-hostname is for nodes on other hosts; an akka.direct:// manager is on this one.");
         if (tlsCertificate is null && (tlsPasswordFile is not null || tlsSuppressValidation))
             throw new UsageException("--tls-password-file and --tls-suppress-validation need --tls-cert.");
         return new NodeOptions(manager, workerId, plugins.ToImmutable(), hostname, port, watchStdin, tokenFile, registerTimeout,
             tlsCertificate, tlsPasswordFile, tlsSuppressValidation, jitProfile, publicHostname);
     }
+
+    /// <summary>Whether the manager is reached over Workers' direct transport (it started this node on its own host).</summary>
+    public bool Direct => IsDirect(ManagerPath);
+
+    private static bool IsDirect(string manager) => manager.StartsWith(DirectTcpTransport.Protocol + "://", StringComparison.Ordinal);
 
     private static string Value(IReadOnlyList<string> args, ref int i) =>
         i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Configuration;
 using Workers.Actors;
 using Workers.Actors.Plugins;
 using Workers.WorkerNode;
@@ -7,11 +8,6 @@ using Workers.WorkerNode;
 // when its manager is gone. Every failure to start is one line on stderr and a distinct exit code.
 
 StartupTrace.Mark("main");
-// DotNetty (Akka.Remote's transport) logs only to an EventSource of its own, through a Microsoft.Extensions.Logging
-// factory that it builds on first use: 5-7 ms of CPU (timed on its own, 2026-11-29; too little to show against the
-// noise of whole node starts), for diagnostics no one reads from a node. Set before Akka.Remote loads DotNetty, as
-// DotNetty asks.
-DotNetty.Common.Internal.Logging.InternalLoggerFactory.DefaultFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
 NodeOptions options;
 try
 {
@@ -24,7 +20,9 @@ catch (UsageException e)
     return ExitCode.BadArguments;
 }
 
-JitProfile.Begin(JitProfile.Directory(options.JitProfile), options.PluginAssemblies);
+JitProfile.Begin(JitProfile.Directory(options.JitProfile), options.PluginAssemblies, options.Direct ? "direct" : "dotnetty");
+if (!options.Direct)
+    SilenceDotNetty();
 
 string? token = null;
 if (options.TokenFile is { } tokenFile)
@@ -46,16 +44,7 @@ var discovery = JitProfile.Recording ? null : Task.Run(() => PluginDiscovery.Dis
 ActorSystem system;
 try
 {
-    var remoting = new WorkersRemoting
-    {
-        Hostname = options.Hostname,
-        PublicHostname = options.PublicHostname,
-        Port = options.Port,
-        Tls = options.TlsCertificate is { } certificate
-            ? new WorkersTls { CertificatePath = certificate, PasswordFile = options.TlsPasswordFile, SuppressValidation = options.TlsSuppressValidation }
-            : null,
-    };
-    system = ActorSystem.Create(ManagerSystemName(options.ManagerPath), remoting.ToConfig().WithFallback(WorkersConfiguration.WorkerNode));
+    system = ActorSystem.Create(ManagerSystemName(options.ManagerPath), RemotingConfig(options).WithFallback(WorkersConfiguration.WorkerNode));
 }
 catch (Exception e) when (e is ArgumentException or IOException or System.Security.Cryptography.CryptographicException
                           || e.GetBaseException() is System.Security.Cryptography.CryptographicException or System.Net.Sockets.SocketException)
@@ -117,6 +106,37 @@ var code = await exit.Task;
 // A plugin stuck in native code must not keep the process alive: give the shutdown a bounded time.
 await Task.WhenAny(Task.WhenAll(system.Terminate(), plugins.DisposeAsync().AsTask()), Task.Delay(TimeSpan.FromSeconds(3)));
 return code;
+
+// A node its manager started on the same host speaks Workers' direct transport only (the manager passed an
+// akka.direct:// path); any other node speaks DotNetty, with TLS if asked.
+static Config RemotingConfig(NodeOptions options)
+{
+    if (options.Direct)
+    {
+        return ConfigurationFactory.ParseString($$"""
+            akka.remote.enabled-transports = ["{{DirectTcpTransport.ConfigPath}}"]
+            {{DirectTcpTransport.ConfigPath}} { hostname = {{WorkersRemoting.Quote(options.Hostname)}}, port = {{options.Port}} }
+            """);
+    }
+    var remoting = new WorkersRemoting
+    {
+        Hostname = options.Hostname,
+        PublicHostname = options.PublicHostname,
+        Port = options.Port,
+        Tls = options.TlsCertificate is { } certificate
+            ? new WorkersTls { CertificatePath = certificate, PasswordFile = options.TlsPasswordFile, SuppressValidation = options.TlsSuppressValidation }
+            : null,
+    };
+    return remoting.ToConfig();
+}
+
+// DotNetty (Akka.Remote's default transport) logs only to an EventSource of its own, through a
+// Microsoft.Extensions.Logging factory that it builds on first use: 5-7 ms of CPU (timed on its own, 2026-11-29; too
+// little to show against the noise of whole node starts), for diagnostics no one reads from a node. Set before
+// Akka.Remote loads DotNetty, as DotNetty asks; in a method of its own so that a node on the direct transport never
+// loads DotNetty at all.
+static void SilenceDotNetty() =>
+    DotNetty.Common.Internal.Logging.InternalLoggerFactory.DefaultFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
 
 // The node's ActorSystem takes the manager's system name; it has no meaning beyond the logs.
 static string ManagerSystemName(string managerPath) =>

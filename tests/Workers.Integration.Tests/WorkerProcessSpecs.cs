@@ -34,6 +34,25 @@ public class WorkerProcessSpecs(ITestOutputHelper output) : WorkersSpec("worker-
         Assert.Equal(metadata, snapshot.Metadata);
     }
 
+    [LinuxFact]
+    public async Task Should_start_a_node_that_reaches_its_manager_over_the_direct_transport_without_DotNetty()
+    {
+        var manager = await StartManagerAsync(Options());
+        var subscriber = await SubscribeAsync(manager);
+        var client = CreateTestProbe("client");
+
+        var job = await SubmitAsync(client, manager, "echo", new { text = "over loopback" });
+        var started = await ExpectJobEventAsync<JobStarted>(subscriber, job.Id);
+        await ExpectEndAsync<JobCompleted>(subscriber, job.Id);
+
+        // The manager gave the node its akka.direct:// path, and the node has Akka.Remote mapped but not DotNetty.
+        var commandLine = (await File.ReadAllTextAsync($"/proc/{started.WorkerPid}/cmdline")).Split('\0');
+        Assert.StartsWith("akka.direct://worker-process-specs@127.0.0.1:", commandLine[Array.IndexOf(commandLine, "--manager") + 1]);
+        var mapped = await File.ReadAllTextAsync($"/proc/{started.WorkerPid}/maps");
+        Assert.Contains("Akka.Remote.dll", mapped);
+        Assert.DoesNotContain("DotNetty", mapped);
+    }
+
     [Fact]
     public async Task Should_run_two_jobs_at_the_same_time_on_two_slots_with_different_pids()
     {

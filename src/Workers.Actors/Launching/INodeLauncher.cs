@@ -3,7 +3,18 @@ using System.Collections.Immutable;
 namespace Workers.Actors.Launching;
 
 /// <summary>What a launcher needs to start one worker node.</summary>
-public sealed record NodeLaunchRequest(string WorkerId, string ManagerPath, ImmutableArray<string> PluginAssemblies);
+/// <param name="WorkerId">the node's slot</param>
+/// <param name="ManagerPath">the manager's actor path at the system's default address (akka.tcp://, reachable from other hosts if the manager listens for them)</param>
+/// <param name="PluginAssemblies">the plugin assemblies the node loads</param>
+public sealed record NodeLaunchRequest(string WorkerId, string ManagerPath, ImmutableArray<string> PluginAssemblies)
+{
+    /// <summary>
+    /// The manager's actor path over Workers' direct transport (akka.direct://, loopback), for a node started on the
+    /// manager's own host; null when the manager's ActorSystem does not run that transport (its configuration lists
+    /// enabled-transports without it). <see cref="ProcessNodeLauncher"/> uses it when there is one.
+    /// </summary>
+    public string? DirectManagerPath { get; init; }
+}
 
 /// <summary>Starts worker nodes. The default starts the Workers.WorkerNode executable; tests can start in-process fakes.</summary>
 public interface INodeLauncher

@@ -37,7 +37,7 @@ public sealed class ProcessNodeLauncher : INodeLauncher
             start.FileName = _executable;
         }
         foreach (var argument in (string[])
-                 ["--manager", request.ManagerPath, "--worker-id", request.WorkerId, "--watch-stdin", "--plugins", .. request.PluginAssemblies])
+                 ["--manager", request.DirectManagerPath ?? request.ManagerPath, "--worker-id", request.WorkerId, "--watch-stdin", "--plugins", .. request.PluginAssemblies])
         {
             start.ArgumentList.Add(argument);
         }

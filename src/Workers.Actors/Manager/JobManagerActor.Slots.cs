@@ -1,6 +1,7 @@
 using Akka;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Remote;
 using Workers.Actors.Launching;
 using Workers.Actors.Manager;
 using Workers.Actors.Persistence;
@@ -195,7 +196,7 @@ public sealed partial class JobManagerActor
 
     private void StartSlot(Slot slot)
     {
-        var request = new NodeLaunchRequest(slot.WorkerId, ManagerPath, [.. _options.ResolvedPluginAssemblies()]);
+        var request = new NodeLaunchRequest(slot.WorkerId, ManagerPath, [.. _options.ResolvedPluginAssemblies()]) { DirectManagerPath = DirectManagerPath };
         slot.Proxy = Context.Watch(Context.ActorOf(WorkerProxyActor.Props(slot.WorkerId, _launcher, request, _options.Worker), slot.WorkerId));
         slot.State = WorkerState.Starting;
     }
@@ -247,6 +248,13 @@ public sealed partial class JobManagerActor
 
     private string ManagerPath =>
         Self.Path.ToStringWithAddress(((ExtendedActorSystem)Context.System).Provider.DefaultAddress);
+
+    /// <summary>This manager's path over Workers' direct transport, if its system runs it (hocon/manager.hocon).</summary>
+    private string? DirectManagerPath =>
+        ((ExtendedActorSystem)Context.System).Provider is IRemoteActorRefProvider remote
+        && remote.Transport.Addresses.FirstOrDefault(address => address.Protocol == DirectTcpTransport.Protocol) is { } direct
+            ? Self.Path.ToStringWithAddress(direct)
+            : null;
 
     /// <summary>
     /// A proxy reported its node gone (told by the supervisor strategy before the directive takes effect). The job

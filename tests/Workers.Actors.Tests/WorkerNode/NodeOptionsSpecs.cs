@@ -70,6 +70,26 @@ public sealed class NodeOptionsSpecs
     }
 
     [Fact]
+    public void Should_take_a_manager_on_the_direct_transport()
+    {
+        var options = NodeOptions.Parse(["--manager", "akka.direct://app@127.0.0.1:4054/user/job-manager-test", "--worker-id", "worker-1", "--plugins", "a.dll"]);
+
+        Assert.True(options.Direct);
+        Assert.False(NodeOptions.Parse(["--manager", Manager, "--worker-id", "worker-1", "--plugins", "a.dll"]).Direct);
+    }
+
+    [Theory]
+    [InlineData("--public-hostname gpu-box", "--public-hostname is for nodes on other hosts; an akka.direct:// manager is on this one.")]
+    [InlineData("--tls-cert node.pfx", "--tls-cert needs a TLS manager address (akka.ssl.tcp://...).")]
+    public void Should_refuse_what_only_a_node_on_another_host_needs_with_a_direct_manager(string option, string message)
+    {
+        var error = Assert.Throws<UsageException>(() => NodeOptions.Parse(
+            ["--manager", "akka.direct://app@127.0.0.1:4054/user/m", "--worker-id", "w", "--plugins", "a.dll", .. option.Split(' ')]));
+
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
     public void Should_refuse_an_empty_worker_id()
     {
         var error = Assert.Throws<UsageException>(() => NodeOptions.Parse(["--manager", "akka://app/user/m", "--worker-id", " ", "--plugins", "a.dll"]));
