@@ -6,8 +6,8 @@ using Workers.Benchmarks.Transport;
 // Akka.Remote on loopback, each on a fresh manager, plus raw Akka.Remote ping-pong as the transport's own limit.
 // Prints a Markdown table on stdout; progress and Akka's log go to stderr.
 
-if (args is [PongServer.Argument])
-    return await PongServer.RunAsync();
+if (args is [PongServer.Argument, ..] && args.Skip(1).All(arg => arg == PongServer.Direct))
+    return await PongServer.RunAsync(direct: args.Length > 1);
 
 BenchOptions options;
 try

@@ -9,7 +9,7 @@ internal sealed record BenchOptions
     public const string Usage = """
         Usage: Workers.Benchmarks [--quick] [--runs <n>] [--only <text>] [--pipeline-depth <n>] [--pipeline-window <ms|none>]
                                  [--throughput-jobs <n>]
-               Workers.Benchmarks --pong     (the ping-pong peer; started by the benchmark itself)
+               Workers.Benchmarks --pong [direct]  (the ping-pong peer; started by the benchmark itself)
 
           --quick        fewer jobs and iterations, one run: a smoke run of every workload in under a minute
           --runs <n>     runs of every workload (default 3; 1 with --quick)

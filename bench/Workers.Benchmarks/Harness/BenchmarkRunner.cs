@@ -12,7 +12,9 @@ internal sealed class BenchmarkRunner(BenchOptions options, NodeReaper reaper)
 {
     public async Task<Results> RunAsync(CancellationToken cancellation)
     {
-        var pingPong = new PingPong(options);
+        // The jobs of nodes a manager starts travel on Workers' direct transport: its ping-pong is the baseline.
+        var pingPong = new PingPong(options, direct: true);
+        var pingPongDotNetty = new PingPong(options, direct: false);
         var oneNode = new Throughput(options, nodes: 1);
         IWorkload[] measured =
         [
@@ -29,7 +31,7 @@ internal sealed class BenchmarkRunner(BenchOptions options, NodeReaper reaper)
             new ColdStart(options),
             new StoreRecovery(options),
         ];
-        IWorkload[] workloads = [pingPong, .. measured.Where(w => options.Only is null || w.Name.Contains(options.Only, StringComparison.OrdinalIgnoreCase))];
+        IWorkload[] workloads = [pingPong, pingPongDotNetty, .. measured.Where(w => options.Only is null || w.Name.Contains(options.Only, StringComparison.OrdinalIgnoreCase))];
 
         var results = new Results();
         foreach (var metric in workloads.SelectMany(w => w.Metrics))

@@ -39,8 +39,8 @@ internal static class Report
         }
         output.WriteLine();
         output.WriteLine("Median, min and max are over all samples: one per run, or one per measurement where a run makes several. "
-                         + $"Ratio to transport: a throughput divided by the ping-pong pings answered per second ({options.PingWindow:N0} in flight); a latency "
-                         + "divided by the ping-pong round trip p50 (p99 rows by its p99); a node start divided by the ping-pong peer's own "
+                         + $"Ratio to transport: a throughput divided by the direct transport's ping-pong pings answered per second ({options.PingWindow:N0} in flight); a latency "
+                         + "divided by its round trip p50 (p99 rows by its p99); a node start divided by its ping-pong peer's own "
                          + "start (a fresh process with an Akka.Remote ActorSystem). Targets are those of DESIGN section 10.");
         if (results.Failures.Count > 0)
         {

@@ -62,6 +62,12 @@ internal static class TransportConfig
     /// <summary>The benchmark's end: a manager's settings.</summary>
     public static Config Pinger => Binding.Value.WithFallback(WorkersConfiguration.Manager);
 
-    /// <summary>The pong process's end: a worker node's settings.</summary>
-    public static Config Ponger => Binding.Value.WithFallback(WorkersConfiguration.WorkerNode);
+    /// <summary>
+    /// The pong process's end: a worker node's settings, on the transport a node speaks when its manager started it
+    /// (<paramref name="direct"/>: Workers' direct transport only) or when an operator did (DotNetty).
+    /// </summary>
+    public static Config Ponger(bool direct) => direct
+        ? ConfigurationFactory.ParseString($"akka.remote.enabled-transports = [\"{DirectTcpTransport.ConfigPath}\"]")
+            .WithFallback(Binding.Value).WithFallback(WorkersConfiguration.WorkerNode)
+        : Binding.Value.WithFallback(WorkersConfiguration.WorkerNode);
 }

@@ -23,7 +23,7 @@ internal sealed class PongProcess : IAsyncDisposable
     /// <summary>From the process start to its ActorSystem listening: what Akka.Remote costs a fresh process.</summary>
     public TimeSpan Startup { get; }
 
-    public static async Task<PongProcess> StartAsync(NodeReaper reaper, CancellationToken cancellationToken)
+    public static async Task<PongProcess> StartAsync(bool direct, NodeReaper reaper, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo
         {
@@ -37,6 +37,8 @@ internal sealed class PongProcess : IAsyncDisposable
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
             start.ArgumentList.Add(typeof(PongProcess).Assembly.Location);
         start.ArgumentList.Add(PongServer.Argument);
+        if (direct)
+            start.ArgumentList.Add(PongServer.Direct);
 
         var startedAt = Stopwatch.GetTimestamp();
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {self} {PongServer.Argument}.");

@@ -9,27 +9,29 @@ namespace Workers.Benchmarks.Workloads;
 /// The transport's own limit, measured in the same run: raw Akka.Remote between this process and a second one (the
 /// benchmark's executable with <c>--pong</c>), on the same settings and serializer as a manager and its nodes.
 /// Sequential pings give the round-trip latency; a window of pings in flight gives the most round trips per second.
-/// The other rows are divided by these in the table's "ratio to transport" column.
+/// Over Workers' direct transport (<paramref name="direct"/>), which the jobs of nodes a manager starts travel on,
+/// it is the baseline: the other rows are divided by its figures in the table's "ratio to transport" column. Over
+/// DotNetty, the transport of nodes on other hosts, it is there to compare.
 /// </summary>
-internal sealed class PingPong(BenchOptions options) : IWorkload
+internal sealed class PingPong(BenchOptions options, bool direct) : IWorkload
 {
-    private const string Workload = "Akka.Remote ping-pong";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private readonly string _workload = direct ? "Akka.Remote ping-pong, direct transport" : "Akka.Remote ping-pong, DotNetty";
 
-    public string Name => Workload;
+    public string Name => _workload;
 
-    public Metric P50 { get; } = new(Workload, $"round trip, {options.PingLatencyCount:N0} sequential pings, p50 (ms)", Unit.Milliseconds, Baseline.P50);
-    public Metric P99 { get; } = new(Workload, $"round trip, {options.PingLatencyCount:N0} sequential pings, p99 (ms)", Unit.Milliseconds, Baseline.P99);
-    public Metric SequentialPerSecond { get; } = new(Workload, "pings answered/s, 1 in flight (sequential)", Unit.PerSecond);
-    public Metric RoundTripsPerSecond { get; } = new(Workload, $"pings answered/s, {options.PingWindow:N0} in flight", Unit.PerSecond, Baseline.Throughput);
-    public Metric Startup { get; } = new(Workload, "peer process start → Akka.Remote listening (ms)", Unit.Milliseconds, Baseline.Startup);
+    public Metric P50 => field ??= new(_workload, $"round trip, {options.PingLatencyCount:N0} sequential pings, p50 (ms)", Unit.Milliseconds, Baseline.P50);
+    public Metric P99 => field ??= new(_workload, $"round trip, {options.PingLatencyCount:N0} sequential pings, p99 (ms)", Unit.Milliseconds, Baseline.P99);
+    public Metric SequentialPerSecond => field ??= new(_workload, "pings answered/s, 1 in flight (sequential)", Unit.PerSecond);
+    public Metric RoundTripsPerSecond => field ??= new(_workload, $"pings answered/s, {options.PingWindow:N0} in flight", Unit.PerSecond, Baseline.Throughput);
+    public Metric Startup => field ??= new(_workload, "peer process start → Akka.Remote listening (ms)", Unit.Milliseconds, Baseline.Startup);
 
     public IReadOnlyList<Metric> Metrics => [P50, P99, SequentialPerSecond, RoundTripsPerSecond, Startup];
 
     public async Task RunAsync(BenchContext context)
     {
         var options = context.Options;
-        await using var peer = await PongProcess.StartAsync(context.Reaper, context.Cancellation);
+        await using var peer = await PongProcess.StartAsync(direct, context.Reaper, context.Cancellation);
         context.Record(Startup, peer.Startup.TotalMilliseconds);
         var system = BenchSystems.Create("ping", TransportConfig.Pinger);
         try
