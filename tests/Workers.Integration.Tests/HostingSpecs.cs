@@ -39,6 +39,10 @@ public class HostingSpecs(ITestOutputHelper output) : WorkersSpec("hosting-specs
             Assert.Equal(started.WorkerPid, metadata.GetProperty("pid").GetInt32());
             // WithWorkers' configuration replaces Akka's JSON serializer in the application's system too.
             Assert.IsType<NoJsonFallbackSerializer>(system.Serialization.FindSerializerForType(typeof(object)));
+            // And it runs Workers' direct transport beside DotNetty, whose address stays the system's default.
+            var addresses = ((Akka.Remote.IRemoteActorRefProvider)((ExtendedActorSystem)system).Provider).Transport.Addresses;
+            Assert.Contains(addresses, address => address.Protocol == DirectTcpTransport.Protocol);
+            Assert.Equal("akka.tcp", ((ExtendedActorSystem)system).Provider.DefaultAddress.Protocol);
         }
         finally
         {

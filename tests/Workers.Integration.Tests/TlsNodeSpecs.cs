@@ -70,6 +70,21 @@ public sealed class TlsNodeSpecs(TlsFiles files, ITestOutputHelper output)
         Assert.Equal(node.Pid, metadata.GetProperty("pid").GetInt32());
     }
 
+    [Fact]
+    public async Task Should_run_jobs_on_the_nodes_it_starts_itself_beside_its_tls_nodes()
+    {
+        // The nodes a manager starts on its own host reach it over the direct transport (loopback, no certificate
+        // needed); an akka.ssl.tcp path would have needed --tls-cert, which a manager cannot hand its nodes.
+        var manager = await StartManagerAsync(ExternalOnly() with { SpawnNodes = true });
+        var subscriber = await SubscribeAsync(manager);
+        var client = CreateTestProbe("client");
+
+        var (started, metadata) = await RunEchoAsync(client, subscriber, manager, "spawned beside TLS");
+
+        Assert.Equal("worker-1", started.WorkerId);
+        Assert.Equal(started.WorkerPid, metadata.GetProperty("pid").GetInt32());
+    }
+
     [OpenSslFact]
     public async Task Should_register_a_node_that_checks_the_manager_certificate_against_the_certificates_it_trusts()
     {

@@ -1,3 +1,4 @@
+using Akka.Configuration;
 using Workers.Actors;
 using Workers.Integration.Tests.Support;
 using Xunit.Abstractions;
@@ -81,5 +82,28 @@ public class WorkerProcessSpecs(ITestOutputHelper output) : WorkersSpec("worker-
         Assert.NotEqual(starts[0].WorkerPid, starts[1].WorkerPid);
         Assert.NotEqual(starts[0].WorkerId, starts[1].WorkerId);
         Assert.Equal(2, events.OfType<JobCompleted>().Count());
+    }
+}
+
+/// <summary>
+/// An application whose configuration lists its own transports without Workers' direct one: the nodes its managers
+/// start reach them over DotNetty, as every node did before the direct transport.
+/// </summary>
+public sealed class DotNettyOnlyWorkerProcessSpecs(ITestOutputHelper output)
+    : WorkersSpec(ConfigurationFactory.ParseString("akka.remote.enabled-transports = [\"akka.remote.dot-netty.tcp\"]").WithFallback(WorkersConfiguration.Manager),
+        "dotnetty-only-specs", output)
+{
+    [LinuxFact]
+    public async Task Should_start_nodes_that_reach_their_manager_over_DotNetty()
+    {
+        var manager = await StartManagerAsync(Options());
+        var subscriber = await SubscribeAsync(manager);
+        var client = CreateTestProbe("client");
+
+        var (started, metadata) = await RunEchoAsync(client, subscriber, manager, "over DotNetty");
+
+        Assert.Equal(started.WorkerPid, metadata.GetProperty("pid").GetInt32());
+        var commandLine = (await File.ReadAllTextAsync($"/proc/{started.WorkerPid}/cmdline")).Split('\0');
+        Assert.StartsWith("akka.tcp://dotnetty-only-specs@127.0.0.1:", commandLine[Array.IndexOf(commandLine, "--manager") + 1]);
     }
 }
