@@ -46,6 +46,9 @@ internal sealed class DirectTcpTransport : Akka.Remote.Transport.Transport
     /// <summary>How many largest frames' worth of bytes may wait on one link before writes are refused for a while.</summary>
     internal const int BacklogLimitFrames = 4;
 
+    /// <summary>As long as DotNetty's default <c>connection-timeout</c>.</summary>
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
+
     private readonly ConcurrentDictionary<DirectTcpHandle, byte> _handles = new();
     private readonly TaskCompletionSource<IAssociationEventListener> _associations = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _hostname;
@@ -121,14 +124,17 @@ internal sealed class DirectTcpTransport : Akka.Remote.Transport.Transport
             throw new InvalidAssociationException($"{remoteAddress} has no host and port.");
         var addresses = IPAddress.TryParse(host, out var ip) ? [ip] : await Dns.GetHostAddressesAsync(host).ConfigureAwait(false);
         var socket = new Socket(addresses[0].AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = new CancellationTokenSource(ConnectTimeout);
         try
         {
-            await socket.ConnectAsync(addresses, port).ConfigureAwait(false);
+            await socket.ConnectAsync(addresses, port, timeout.Token).ConfigureAwait(false);
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
             socket.Dispose();
-            throw new InvalidAssociationException($"Cannot connect to {remoteAddress}: {e.Message}", e);
+            throw new InvalidAssociationException(e is SocketException
+                ? $"Cannot connect to {remoteAddress}: {e.Message}"
+                : $"Cannot connect to {remoteAddress}: no answer within {ConnectTimeout.TotalSeconds:0} s.", e);
         }
         return new DirectTcpHandle(this, _localAddress, remoteAddress, socket);
     }
