@@ -16,6 +16,7 @@ internal sealed class DirectTcpHandle : AssociationHandle
 {
     private const int HeaderBytes = sizeof(int);
     private const int ReadBufferBytes = 64 * 1024;
+    private const int KeptFrameBytes = 64 * 1024; // a larger frame gets an array of its own, not kept for the link's life
     private static readonly TimeSpan ListenerTimeout = TimeSpan.FromMinutes(1);
 
     private readonly DirectTcpTransport _transport;
@@ -23,7 +24,7 @@ internal sealed class DirectTcpHandle : AssociationHandle
     private readonly object _gate = new();
     private readonly Queue<byte[]> _backlog = new(); // frames (or the rest of one) the socket has not taken yet, in order
     private long _backlogBytes;
-    private byte[] _frame = new byte[4096];
+    private byte[] _frame = new byte[4096]; // reused for frames up to KeptFrameBytes
     private bool _closed;
 
     public DirectTcpHandle(DirectTcpTransport transport, Address localAddress, Address remoteAddress, Socket socket)
@@ -55,13 +56,13 @@ internal sealed class DirectTcpHandle : AssociationHandle
                 return true;
             }
 
-            if (_frame.Length < length)
-                _frame = new byte[Math.Max(length, _frame.Length * 2)];
-            Frame(payload, _frame);
+            if (_frame.Length < length && length <= KeptFrameBytes)
+                _frame = new byte[Math.Min(KeptFrameBytes, Math.Max(length, _frame.Length * 2))];
+            var frame = Frame(payload, length <= _frame.Length ? _frame : new byte[length]);
             var sent = 0;
             while (sent < length)
             {
-                var count = _socket.Send(_frame, sent, length - sent, SocketFlags.None, out var error);
+                var count = _socket.Send(frame, sent, length - sent, SocketFlags.None, out var error);
                 if (error == SocketError.Success)
                     sent += count;
                 else if (error == SocketError.WouldBlock)
@@ -74,7 +75,7 @@ internal sealed class DirectTcpHandle : AssociationHandle
             }
             if (sent < length)
             {
-                _backlog.Enqueue(_frame.AsSpan(sent, length - sent).ToArray());
+                _backlog.Enqueue(sent == 0 && frame != _frame ? frame : frame.AsSpan(sent, length - sent).ToArray());
                 _backlogBytes += length - sent;
                 _ = Task.Run(DrainAsync);
             }
@@ -161,7 +162,11 @@ internal sealed class DirectTcpHandle : AssociationHandle
                     listener.Notify(new InboundPayload(payload));
                 }
                 if (start == end)
+                {
                     start = end = 0;
+                    if (buffer.Length > ReadBufferBytes)
+                        buffer = new byte[ReadBufferBytes]; // a large frame's buffer is not kept for the link's life
+                }
                 else if (buffer.Length - end < ReadBufferBytes / 4 && start > 0)
                 {
                     buffer.AsSpan(start, end - start).CopyTo(buffer);
