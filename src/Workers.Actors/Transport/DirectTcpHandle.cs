@@ -106,8 +106,11 @@ internal sealed class DirectTcpHandle : AssociationHandle
                 for (var sent = 0; sent < next.Length;)
                     sent += await _socket.SendAsync(next.AsMemory(sent), SocketFlags.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (Exception e)
             {
+                // Whatever it was, the link cannot go on with a frame half sent: Akka.Remote hears it is gone.
+                if (e is not (SocketException or ObjectDisposedException))
+                    _transport.Log.Error(e, "Closing the link to [{0}]: sending failed", RemoteAddress);
                 Close();
                 return;
             }
@@ -184,9 +187,12 @@ internal sealed class DirectTcpHandle : AssociationHandle
                 end += count;
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e)
         {
-            // Closed under the reader: the same as end of stream.
+            // Closed under the reader (SocketException, ObjectDisposedException) is the same as end of stream. Anything
+            // else ends this link only: an exception out of this thread would end the process.
+            if (e is not (SocketException or ObjectDisposedException))
+                _transport.Log.Error(e, "Closing the link from [{0}]: reading failed", RemoteAddress);
         }
         finally
         {

@@ -110,9 +110,19 @@ internal sealed class DirectTcpTransport : Akka.Remote.Transport.Transport
             {
                 return; // the listener is closed: the transport is shutting down
             }
-            var remote = (IPEndPoint)socket.RemoteEndPoint!;
-            var handle = new DirectTcpHandle(this, _localAddress!, new Address(SchemeIdentifier, System.Name, remote.Address.ToString(), remote.Port), socket);
-            associations.Notify(new InboundAssociation(handle));
+            // One link that cannot be set up (reset by its peer already, say) must not end the loop: no node could
+            // connect after it.
+            try
+            {
+                var remote = (IPEndPoint)socket.RemoteEndPoint!;
+                var handle = new DirectTcpHandle(this, _localAddress!, new Address(SchemeIdentifier, System.Name, remote.Address.ToString(), remote.Port), socket);
+                associations.Notify(new InboundAssociation(handle));
+            }
+            catch (Exception e)
+            {
+                _log.Warning("Dropped an inbound connection that could not be set up: {0}", e.Message);
+                socket.Dispose();
+            }
         }
     }
 
@@ -138,7 +148,15 @@ internal sealed class DirectTcpTransport : Akka.Remote.Transport.Transport
                 ? $"Cannot connect to {remoteAddress}: {e.Message}"
                 : $"Cannot connect to {remoteAddress}: no answer within {ConnectTimeout.TotalSeconds:0} s.", e);
         }
-        return new DirectTcpHandle(this, _localAddress, remoteAddress, socket);
+        try
+        {
+            return new DirectTcpHandle(this, _localAddress, remoteAddress, socket);
+        }
+        catch (Exception e)
+        {
+            socket.Dispose();
+            throw new InvalidAssociationException($"Cannot set up the link to {remoteAddress}: {e.Message}", e);
+        }
     }
 
     public override Task<bool> Shutdown()
