@@ -35,12 +35,11 @@ public class FlowControlSpecs(ITestOutputHelper output) : WorkersSpec("flow-cont
         Assert.Equal(Chunks, report.Chunks);
         Assert.True(report.InOrder, "chunks arrived out of order");
         // The streamed text itself (≈ 11 M chars, 22 MB in UTF-16) is kept for the job's result. Measured with flow
-        // control: about 55 MB in a Release build, 86 MB in Debug (whose JIT keeps temporaries alive to the end of their
-        // method). Without it (subscribed with no AckWindow) the same run grows by about 180 MB, the events queued in
-        // the slow subscriber's mailbox.
+        // control, up to the 900,000th chunk: 18 MB in a Release build (four runs, 2026-11-29). Without it (subscribed
+        // with no AckWindow) the same run grew by 163 MB, the events queued in the slow subscriber's mailbox.
         var growthMb = (report.PeakMemory - baseline) / (1024.0 * 1024.0);
         _output.WriteLine($"managed memory grew by {growthMb:0.0} MB");
-        Assert.True(growthMb < 110, $"managed memory grew by {growthMb:0.0} MB");
+        Assert.True(growthMb < 60, $"managed memory grew by {growthMb:0.0} MB");
 
     }
 
@@ -104,8 +103,12 @@ public class FlowControlSpecs(ITestOutputHelper output) : WorkersSpec("flow-cont
                     chunks++;
                     if (chunks % 50 == 0)
                         Thread.Sleep(1); // the deliberate slowness of this subscriber
-                    if (chunks % 100_000 == 0)
-                        peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true)); // live memory, not garbage
+                    // Live memory (not garbage) while the stream flows. Not at its last chunk: by then the manager
+                    // turns the streamed text into the job's result (copies of 22 MB each), whatever the flow control
+                    // did, and whether that falls in the sample is a matter of microseconds: with that sample, 40-145 MB
+                    // from one run to the next, over Workers' direct transport and over DotNetty alike.
+                    if (chunks % 100_000 == 0 && chunks < Chunks)
+                        peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true));
                 }
                 if (handled - acknowledged >= 100)
                 {
