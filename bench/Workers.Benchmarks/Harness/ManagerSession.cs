@@ -138,19 +138,24 @@ internal sealed class ManagerSession : IAsyncDisposable
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(StepTimeout);
+        WorkersInfo? last = null;
         try
         {
             while (true)
             {
-                var workers = await Manager.Ask<WorkersInfo>(GetWorkers.Instance, Reply, deadline.Token);
-                if (workers.Workers.Count(worker => worker.State == WorkerState.Idle) >= count)
+                last = await Manager.Ask<WorkersInfo>(GetWorkers.Instance, Reply, deadline.Token);
+                if (last.Workers.Count(worker => worker.State == WorkerState.Idle) >= count)
                     return;
                 await Task.Delay(TimeSpan.FromMilliseconds(5), deadline.Token);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"{count} idle worker(s) were not ready within {StepTimeout.TotalSeconds:0} s.");
+            // Where each slot was stuck, for whoever reads the failure.
+            var slots = last is null
+                ? "the manager never answered GetWorkers"
+                : string.Join("; ", last.Workers.Select(w => $"{w.WorkerId} {w.State}, pid {w.Pid?.ToString() ?? "none"}, job {w.CurrentJobId ?? "none"}, restarts {w.Restarts}"));
+            throw new TimeoutException($"{count} idle worker(s) were not ready within {StepTimeout.TotalSeconds:0} s ({slots}).");
         }
     }
 

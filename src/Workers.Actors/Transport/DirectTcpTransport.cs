@@ -50,6 +50,7 @@ internal sealed class DirectTcpTransport : Akka.Remote.Transport.Transport
 
     /// <summary>As long as DotNetty's default <c>connection-timeout</c>.</summary>
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(50);
 
     private readonly ConcurrentDictionary<DirectTcpHandle, byte> _handles = new();
     private readonly TaskCompletionSource<IAssociationEventListener> _associations = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -58,6 +59,7 @@ internal sealed class DirectTcpTransport : Akka.Remote.Transport.Transport
     private readonly int _bufferBytes;
     private readonly ILoggingAdapter _log;
     private Socket? _listener;
+    private bool _shutDown;
     private Address? _localAddress;
 
     /// <summary>Called by Akka.Remote with the transport's own section of the configuration.</summary>
@@ -106,9 +108,17 @@ internal sealed class DirectTcpTransport : Akka.Remote.Transport.Transport
             {
                 socket = await listener.AcceptAsync().ConfigureAwait(false);
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (Exception) when (Volatile.Read(ref _shutDown))
             {
                 return; // the listener is closed: the transport is shutting down
+            }
+            catch (Exception e)
+            {
+                // A failed accept (a connection aborted before it was taken, no file descriptor left) must not end
+                // the loop either. A short pause keeps a lasting one (a full file table) from spinning.
+                _log.Warning("Accepting a connection failed ({0}); accepting again", e.Message);
+                await Task.Delay(AcceptRetryDelay).ConfigureAwait(false);
+                continue;
             }
             // One link that cannot be set up (reset by its peer already, say) must not end the loop: no node could
             // connect after it.
@@ -161,6 +171,7 @@ internal sealed class DirectTcpTransport : Akka.Remote.Transport.Transport
 
     public override Task<bool> Shutdown()
     {
+        Volatile.Write(ref _shutDown, true);
         _listener?.Dispose();
         foreach (var handle in _handles.Keys)
             handle.Close();
