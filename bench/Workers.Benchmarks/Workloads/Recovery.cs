@@ -32,7 +32,10 @@ internal abstract class Recovery(BenchOptions options, string workload, bool war
         for (var i = 0; i < _iterations; i++)
         {
             // The slot (and the spare) have their nodes back from the previous iteration.
-            await session.WaitForIdleWorkersAsync(warm ? 2 : 1, context.Cancellation);
+            if (warm)
+                await session.WaitForSlotAndSpareAsync(context.Cancellation);
+            else
+                await session.WaitForIdleWorkersAsync(1, context.Cancellation);
             // A node that has just registered is still finishing its own start (JIT, first remote messages), and its
             // first job would pay for it (see the cold-start rows): this measures the cancel or the crash instead.
             await session.SettleAsync(context.Cancellation);
