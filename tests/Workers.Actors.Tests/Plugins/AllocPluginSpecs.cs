@@ -10,9 +10,14 @@ public class AllocPluginCollection;
 public class AllocPluginSpecs
 {
     // Large against what the rest of the process allocates meanwhile: a collection runs alone, but threads left by
-    // earlier tests (ActorSystems shutting down, in-process nodes) still allocate, and 64 MB once missed the 10 % bound.
+    // earlier tests (ActorSystems shutting down, in-process nodes) still allocate and let go, and 64 MB once missed the
+    // 10 % bound. So did 256 MB (a clean-clone CI run, 2026-11-29: 220 MiB held, the rest of the process having let go
+    // of 36 MiB between the two readings). The lower bounds are therefore 75 %: still far from a plugin that holds
+    // nothing or half; the upper bound stays at 110 %, against one that holds its memory twice.
     private const int Mb = 256;
     private const long Mebibyte = 1024 * 1024;
+    private const long AtLeast = Mb * Mebibyte * 3 / 4;
+    private const long AtMost = Mb * Mebibyte * 11 / 10;
 
     [Fact]
     public async Task Should_hold_the_memory_until_disposed()
@@ -26,8 +31,8 @@ public class AllocPluginSpecs
         var released = GC.GetTotalMemory(forceFullCollection: true);
 
         Assert.Equal(Mb, json.GetProperty("allocatedMb").GetInt32());
-        Assert.InRange(holding - before, Mb * Mebibyte * 9 / 10, Mb * Mebibyte * 11 / 10);
-        Assert.True(holding - released >= Mb * Mebibyte * 9 / 10, $"released only {(holding - released) / Mebibyte} MiB");
+        Assert.InRange(holding - before, AtLeast, AtMost);
+        Assert.True(holding - released >= AtLeast, $"released only {(holding - released) / Mebibyte} MiB");
         GC.KeepAlive(plugin);
     }
 
@@ -41,7 +46,7 @@ public class AllocPluginSpecs
         await plugin.ExecuteAsync(PluginHarness.Context($$"""{"mb":{{Mb}}}"""));
         var holding = GC.GetTotalMemory(forceFullCollection: true);
 
-        Assert.InRange(holding - before, Mb * Mebibyte * 9 / 10, Mb * Mebibyte * 11 / 10);
+        Assert.InRange(holding - before, AtLeast, AtMost);
         GC.KeepAlive(plugin);
     }
 
@@ -56,9 +61,9 @@ public class AllocPluginSpecs
         await plugin.DisposeAsync();
         var released = GC.GetTotalMemory(forceFullCollection: true);
 
-        Assert.InRange(loaded - before, Mb * Mebibyte * 9 / 10, Mb * Mebibyte * 11 / 10);
-        Assert.True(afterJob - before >= Mb * Mebibyte * 9 / 10, $"holds only {(afterJob - before) / Mebibyte} MiB after a job");
-        Assert.True(afterJob - released >= Mb * Mebibyte * 9 / 10, $"released only {(afterJob - released) / Mebibyte} MiB");
+        Assert.InRange(loaded - before, AtLeast, AtMost);
+        Assert.True(afterJob - before >= AtLeast, $"holds only {(afterJob - before) / Mebibyte} MiB after a job");
+        Assert.True(afterJob - released >= AtLeast, $"released only {(afterJob - released) / Mebibyte} MiB");
         GC.KeepAlive(plugin);
     }
 
